@@ -1,0 +1,1 @@
+"""review-api's Lambda handlers, deployed as they are (stdlib + boto3 only)."""

@@ -1,0 +1,93 @@
+"""Request validation mirroring openapi.yaml: review bodies, list query parameters, ids."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from api import http, store
+
+REVIEW_MAX = 5000
+NAME_MAX = 100
+LIMIT_MIN = 1
+LIMIT_MAX = 100
+LIMIT_DEFAULT = 25
+ALLOWED_KEYS = ("review", "name")
+
+# Plain ASCII decimal digits only: no sign, no spaces, no exponent, no other scripts' digits.
+_DIGITS = re.compile(r"[0-9]+")
+# The canonical 8-4-4-4-12 form str(uuid.uuid4()) produces (either case).
+# openapi.yaml's ReviewText pattern, as Python's re (and so jsonschema) reads it.
+_NOT_ONLY_WHITESPACE = re.compile(r"\S")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInput:
+    """A validated create or update body; `name` is None when the client omitted it."""
+
+    review: str
+    name: str | None
+
+
+def _text(body: dict[str, object], key: str, maximum: int) -> str:
+    value = body[key]
+    if not isinstance(value, str):
+        raise http.bad_request(f"'{key}' must be a string")
+    if not 1 <= len(value) <= maximum:
+        raise http.bad_request(f"'{key}' must be 1 to {maximum} characters long")
+    return value
+
+
+def review_input(body: object) -> ReviewInput:
+    """Validate a create or update body: `review` required, `name` optional, nothing else."""
+    if not isinstance(body, dict):
+        raise http.bad_request("The request body must be a JSON object")
+    unknown = sorted(str(key) for key in body if key not in ALLOWED_KEYS)
+    if unknown:
+        raise http.bad_request(
+            f"Unknown field(s): {', '.join(unknown)}; allowed: {', '.join(ALLOWED_KEYS)}"
+        )
+    if "review" not in body:
+        raise http.bad_request("'review' is required")
+    review = _text(body, "review", REVIEW_MAX)
+    if _NOT_ONLY_WHITESPACE.search(review) is None:
+        raise http.bad_request("'review' must not be only whitespace")
+    name = _text(body, "name", NAME_MAX) if "name" in body else None
+    return ReviewInput(review=review, name=name)
+
+
+def _plain_int(raw: str) -> int | None:
+    """Parse plain ASCII decimal digits; anything else ("+5", "1.5", " 5", "1e1") is None."""
+    if _DIGITS.fullmatch(raw) is None:
+        return None
+    significant = raw.lstrip("0") or "0"
+    # int() refuses very long digit strings; nothing that long is in range anyway.
+    return int(significant) if len(significant) <= 9 else None
+
+
+def limit(raw: str | None) -> int:
+    """Validate the `limit` query parameter (absent means the default)."""
+    if raw is None:
+        return LIMIT_DEFAULT
+    value = _plain_int(raw)
+    if value is None or not LIMIT_MIN <= value <= LIMIT_MAX:
+        raise http.bad_request(f"'limit' must be an integer from {LIMIT_MIN} to {LIMIT_MAX}")
+    return value
+
+
+def review_id(raw: str | None) -> str:
+    """Return the id path parameter; anything that is not a UUID names no review (404)."""
+    if raw is None or _UUID.fullmatch(raw) is None:
+        raise http.not_found()
+    return raw
+
+
+def start_key(raw: str | None) -> store.Key | None:
+    """Decode the `nextToken` query parameter; a token this API did not issue is a 400."""
+    if raw is None:
+        return None
+    try:
+        return store.decode_token(raw)
+    except store.InvalidToken as exc:
+        raise http.bad_request("'nextToken' is invalid: pass one from a previous page") from exc

@@ -1,0 +1,63 @@
+"""serverless.yml grants exactly the DynamoDB actions the handlers called while the other
+handler tests ran (recorded from botocore's `before-call` events, not read from the source).
+
+conftest.pytest_collection_modifyitems runs these tests last.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+
+from api import reviews
+
+if TYPE_CHECKING:
+    from conftest import Recording
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def statements() -> list[dict[str, Any]]:
+    config = yaml.safe_load((ROOT / "serverless.yml").read_text())
+    found: list[dict[str, Any]] = config["provider"]["iam"]["role"]["statements"]
+    return found
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def granted_dynamodb_actions() -> set[str]:
+    return {
+        action.removeprefix("dynamodb:")
+        for statement in statements()
+        if statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"])
+        if action.startswith("dynamodb:")
+    }
+
+
+def test_iam_grants_exactly_the_dynamodb_actions_the_handlers_call(
+    recording_after_handler_tests: Recording,
+) -> None:
+    recording = recording_after_handler_tests
+    if recording.handlers != set(reviews.__all__):
+        pytest.skip("run with the handler tests: the recording is made while they run")
+
+    assert recording.operations == granted_dynamodb_actions()
+
+
+def test_dynamodb_statements_name_the_table_only() -> None:
+    resources = [
+        resource
+        for statement in statements()
+        if any(a.startswith("dynamodb:") for a in as_list(statement["Action"]))
+        for resource in as_list(statement["Resource"])
+    ]
+
+    assert resources
+    assert all(":table/" in r and "*" not in r for r in resources)
+    assert all(r.endswith("${self:provider.environment.DYNAMODB_TABLE}") for r in resources)

@@ -1,0 +1,78 @@
+"""The handlers' validation agrees with openapi.yaml: a body is accepted exactly when the
+ReviewInput schema accepts it, and what comes back matches the Review schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+import pytest
+import yaml
+
+if TYPE_CHECKING:
+    from conftest import ApiClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def schema(name: str) -> dict[str, Any]:
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    return {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+
+
+def conforms(instance: object, name: str) -> bool:
+    checker = jsonschema.Draft7Validator(
+        schema(name), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    return bool(checker.is_valid(instance))
+
+
+BODIES: list[object] = [
+    {"review": "ok"},
+    {"review": "ok", "name": "Jane"},
+    {"review": ""},
+    {"review": " "},
+    {"review": "\u00a0\u2003"},
+    {"review": "\x1c\x1d"},
+    {"review": "\ufeff"},
+    {"review": "\u200b"},
+    {"review": "x" * 5000},
+    {"review": "x" * 5001},
+    {"review": "🙂" * 5000},
+    {"review": "ok", "name": ""},
+    {"review": "ok", "name": " "},
+    {"review": "ok", "name": "n" * 100},
+    {"review": "ok", "name": "n" * 101},
+    {"review": "ok", "name": None},
+    {"review": None},
+    {"review": 1},
+    {"review": "ok", "extra": True},
+    {"name": "Jane"},
+    {},
+    [],
+    "review",
+    None,
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_create_accepts_exactly_what_the_schema_accepts(api: ApiClient, body: object) -> None:
+    reply = api.create(json.dumps(body))
+
+    assert (reply.status == 201) == conforms(body, "ReviewInput"), reply.body
+    assert reply.status in (201, 400)
+    if reply.status == 201:
+        assert conforms(reply.json(), "Review")
+
+
+def test_list_and_error_replies_match_their_schemas(api: ApiClient) -> None:
+    api.new_review(review="a")
+    api.new_review(review="b")
+
+    page = api.list_reviews({"limit": "1"}).json()
+    error = api.get("2f1c4a9e-7b3d-4e8f-9a6c-5d2b1e0f3a7c").json()
+
+    assert conforms(page, "ReviewList")
+    assert conforms(error, "Error")
