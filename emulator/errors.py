@@ -1,9 +1,20 @@
 """API Gateway's own replies (gateway responses) in one table, and ConfigError.
 
-STUB: interface fixed; implementation in progress.
+The replies are what a REST API (v1) sends when the gateway itself answers, before or instead
+of the Lambda proxy integration: no route, a failed or malformed invocation, a timeout, a body
+too large. Sources: AWS, "Gateway response types for API Gateway"; "Handling Lambda errors
+with an API Gateway API"; API Gateway quotas. None of them carries CORS headers unless a
+gateway response is customised, which the Serverless Framework's `cors: true` does not do.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from emulator.responses import HttpResponse
+
+JSON = "application/json"
 
 
 class ConfigError(Exception):
@@ -16,3 +27,90 @@ class ConfigError(Exception):
         prefix = f"{where}: " if where else ""
         at = f"{key}: " if key else ""
         super().__init__(f"{prefix}{at}{message}")
+
+
+class Reply(Enum):
+    """The gateway's own answers the emulator gives."""
+
+    MISSING_AUTHENTICATION_TOKEN = "missing_authentication_token"
+    BAD_GATEWAY = "bad_gateway"
+    INTERNAL_ERROR = "internal_error"
+    ENDPOINT_TIMEOUT = "endpoint_timeout"
+    REQUEST_TOO_LONG = "request_too_long"
+    CONTENT_LENGTH_EXCEEDED = "content_length_exceeded"
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayReply:
+    status: int
+    body: bytes
+    content_type: str = JSON
+    error_type: str | None = None  # the x-amzn-ErrorType header, when AWS sends one
+
+
+# Bodies are byte-exact: AWS writes the 403 without a space after the colon and the others with
+# one. x-amzn-ErrorType is set where AWS's value is known; the 504 and 413 replies send none here.
+REPLIES: dict[Reply, GatewayReply] = {
+    # Unknown path, or a method the resource lacks (AWS answers 403, not 404/405).
+    Reply.MISSING_AUTHENTICATION_TOKEN: GatewayReply(
+        403, b'{"message":"Missing Authentication Token"}',
+        error_type="MissingAuthenticationTokenException"),
+    # Handler raised, crashed, timed out, returned a malformed or over-6-MB result.
+    Reply.BAD_GATEWAY: GatewayReply(
+        502, b'{"message": "Internal server error"}', error_type="InternalServerErrorException"),
+    # Lambda refused the invocation (throttled beyond reservedConcurrency).
+    Reply.INTERNAL_ERROR: GatewayReply(
+        500, b'{"message": "Internal server error"}', error_type="InternalServerErrorException"),
+    # Still running at the 29 s integration timeout.
+    Reply.ENDPOINT_TIMEOUT: GatewayReply(504, b'{"message": "Endpoint request timed out"}'),
+    # Body under 10 MB but the event over Lambda's 6 MB synchronous invoke payload limit.
+    Reply.REQUEST_TOO_LONG: GatewayReply(413, b'{"message": "Request Too Long"}'),
+    # Body over API Gateway's 10 MB payload quota: plain text, not JSON.
+    Reply.CONTENT_LENGTH_EXCEEDED: GatewayReply(
+        413, b"HTTP content length exceeded 10485760 bytes.", content_type="text/plain"),
+}
+
+
+def gateway_reply(kind: Reply) -> HttpResponse:
+    """Render one of the gateway's own replies."""
+    reply = REPLIES[kind]
+    headers = [("Content-Type", reply.content_type)]
+    if reply.error_type:
+        headers.append(("x-amzn-ErrorType", reply.error_type))
+    return HttpResponse(reply.status, tuple(headers), reply.body)
+
+
+def missing_authentication_token() -> HttpResponse:
+    """403: no resource for the path, or the resource lacks the method."""
+    return gateway_reply(Reply.MISSING_AUTHENTICATION_TOKEN)
+
+
+def bad_gateway() -> HttpResponse:
+    """502: the function failed or its result was malformed."""
+    return gateway_reply(Reply.BAD_GATEWAY)
+
+
+def internal_error() -> HttpResponse:
+    """500: Lambda refused the invocation (throttling)."""
+    return gateway_reply(Reply.INTERNAL_ERROR)
+
+
+def endpoint_timeout() -> HttpResponse:
+    """504: the integration timeout passed before the function answered."""
+    return gateway_reply(Reply.ENDPOINT_TIMEOUT)
+
+
+def bad_request(detail: str = "") -> HttpResponse:
+    """400 plain text: the HTTP request itself is malformed (refused before any routing)."""
+    return HttpResponse(400, (("Content-Type", "text/plain"),),
+                        (detail or "Bad Request").encode("utf-8"))
+
+
+def request_too_long() -> HttpResponse:
+    """413 JSON: the event would exceed Lambda's invoke payload limit."""
+    return gateway_reply(Reply.REQUEST_TOO_LONG)
+
+
+def content_length_exceeded() -> HttpResponse:
+    """413 plain text: the request body is over API Gateway's 10 MB limit."""
+    return gateway_reply(Reply.CONTENT_LENGTH_EXCEEDED)

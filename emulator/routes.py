@@ -1,15 +1,33 @@
 """API Gateway REST resource matching: literal > {param} > {proxy+}; ANY; tri-state result.
 
-STUB: interface fixed; implementation in progress.
+Emulates how a REST API (v1) picks the resource and method for a request:
+- per path segment a literal child wins over a `{param}` child, which wins over a greedy
+  `{proxy+}` child; if the preferred branch has no resource deeper down, the next one is tried;
+- `{proxy+}` must take at least one segment and takes all that remain ("a/b", no leading slash);
+- an explicit method on the resource wins over its ANY method;
+- trailing slashes are ignored (`/reviews/` is `/reviews`; the event's `path` keeps the slash,
+  as recorded against AWS in LocalStack's aws-validated apigateway snapshots), paths are
+  case-sensitive;
+- one variable path part per level: siblings `{id}` and `{name}` (or `{proxy+}`) are refused
+  at deploy time by API Gateway ("only one is allowed"), so also here.
+The table is built once; matching walks a trie of path segments.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
+from emulator import cors as cors_mod
 from emulator.config import Route
+from emulator.errors import ConfigError
+
+# AWS: "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the
+# end and an optional plus sign before the closing brace."
+_LITERAL = re.compile(r"[A-Za-z0-9._-]+")
+_VARIABLE = re.compile(r"\{([A-Za-z0-9._-]+)(\+?)\}")
 
 
 class MatchKind(Enum):
@@ -25,15 +43,133 @@ class Match:
     route: Route | None = None  # set for FULL
     path_parameters: Mapping[str, str] | None = None  # None when the resource has none
     methods: tuple[str, ...] = ()  # methods the resource has (for CORS preflight), sorted
-    cors: Route | None = None  # a route of this resource with cors set, if any
+    # The resource's merged CORS setup (what Serverless compiles into its OPTIONS method).
+    # OPTIONS on such a resource without an explicit OPTIONS route is a PATH match: answer it
+    # with cors.preflight(preflight.cors, preflight.methods, origin).
+    preflight: cors_mod.Preflight | None = None
+
+
+class RouteError(ConfigError):
+    """A set of routes API Gateway would refuse to deploy; `resource` names the culprit."""
+
+    def __init__(self, message: str, resource: str) -> None:
+        super().__init__(message)
+        self.resource = resource
+
+
+@dataclass(frozen=True, slots=True)
+class _Resource:
+    template: str
+    by_method: Mapping[str, Route]
+    param_names: tuple[str, ...]
+    methods: tuple[str, ...]
+    preflight: cors_mod.Preflight | None
+
+
+@dataclass(slots=True)
+class _Node:
+    literals: dict[str, _Node] = field(default_factory=dict)
+    variable: tuple[str, _Node] | None = None
+    greedy: tuple[str, _Resource] | None = None
+    resource: _Resource | None = None
+
+
+_NO_MATCH = Match(MatchKind.NONE)
 
 
 class RouteTable:
     """Built once at start from the config's routes; immutable."""
 
     def __init__(self, routes: Iterable[Route]) -> None:
-        raise NotImplementedError
+        grouped: dict[str, dict[str, Route]] = {}
+        for route in routes:
+            methods = grouped.setdefault(route.resource, {})
+            if route.method in methods:
+                raise RouteError(f"duplicate route {route.method} {route.resource}",
+                                 route.resource)
+            methods[route.method] = route
+        self._root = _Node()
+        for template, by_method in grouped.items():
+            _insert(self._root, template, by_method)
 
     def match(self, method: str, path: str) -> Match:
         """Match a stage-less path ("/reviews/1") and method against the resources."""
-        raise NotImplementedError
+        segments = split_path(path)
+        found = _find(self._root, segments, 0, ())
+        if found is None:
+            return _NO_MATCH
+        resource, values = found
+        params = dict(zip(resource.param_names, values, strict=True)) or None
+        method = method.upper()
+        route = resource.by_method.get(method)
+        if route is None and not (method == "OPTIONS" and resource.preflight):
+            route = resource.by_method.get("ANY")
+        kind = MatchKind.PATH if route is None else MatchKind.FULL
+        return Match(kind, resource.template, route, params, resource.methods,
+                     resource.preflight)
+
+
+def split_path(path: str) -> list[str]:
+    """Segments of a stage-less path: "/a/b/" -> ["a", "b"]; "/" -> []."""
+    stripped = path.strip("/")
+    return stripped.split("/") if stripped else []
+
+
+def _find(
+    node: _Node, segments: list[str], i: int, values: tuple[str, ...]
+) -> tuple[_Resource, tuple[str, ...]] | None:
+    if i == len(segments):
+        return (node.resource, values) if node.resource else None
+    child = node.literals.get(segments[i])
+    if child is not None and (found := _find(child, segments, i + 1, values)):
+        return found
+    if node.variable and segments[i]:
+        found = _find(node.variable[1], segments, i + 1, (*values, segments[i]))
+        if found:
+            return found
+    if node.greedy:
+        return node.greedy[1], (*values, "/".join(segments[i:]))
+    return None
+
+
+def _insert(root: _Node, template: str, by_method: dict[str, Route]) -> None:
+    node, names = root, []
+    parts = split_path(template)
+    for depth, part in enumerate(parts):
+        variable = _VARIABLE.fullmatch(part)
+        if variable is None:
+            if not _LITERAL.fullmatch(part):
+                raise RouteError(f"invalid path part {part!r} in {template}: API Gateway allows "
+                                 "a-zA-Z0-9._- or one whole {variable}", template)
+            node = node.literals.setdefault(part, _Node())
+            continue
+        name, greedy = variable.group(1), bool(variable.group(2))
+        _check_sibling(node, name, greedy, template)
+        names.append(name)
+        if greedy:
+            if depth != len(parts) - 1:
+                raise RouteError(f"{{{name}+}} must be the last path part in {template}",
+                                 template)
+            node.greedy = (name, _resource(template, by_method, names))
+            return
+        if node.variable is None:
+            node.variable = (name, _Node())
+        node = node.variable[1]
+    node.resource = _resource(template, by_method, names)
+
+
+def _check_sibling(node: _Node, name: str, greedy: bool, template: str) -> None:
+    other = node.variable[0] if node.variable else None
+    other_greedy = node.greedy[0] if node.greedy else None
+    clash = (other is not None and (greedy or other != name)) or (
+        other_greedy is not None and (not greedy or other_greedy != name))
+    if clash:
+        sibling = f"{{{other}}}" if other is not None else f"{{{other_greedy}+}}"
+        raise RouteError(f"a sibling ({sibling}) of {template} already has a variable path "
+                         "part -- only one is allowed (API Gateway)", template)
+
+
+def _resource(template: str, by_method: dict[str, Route], names: list[str]) -> _Resource:
+    preflight = cors_mod.merge((r.method, r.cors) for r in by_method.values() if r.cors)
+    return _Resource(template, dict(by_method), tuple(names), tuple(sorted(by_method)),
+                     preflight)
