@@ -1,17 +1,39 @@
 """Lambda execution environments: one process each, warm pools per function, the Invoker seam.
 
-STUB: interface fixed; implementation in progress.
+Emulates Lambda's execution environment lifecycle ("Lambda execution environment lifecycle" in
+the developer guide): an environment is a process that imports the handler once (init, a cold
+start) and then serves one invocation at a time through the Runtime API (`runtime_api`); an idle
+environment is reused (most recently used first); a busy function gets another environment up
+to a local cap, beyond which requests queue; `reservedConcurrency` throttles at once; past the
+function's timeout the environment is killed (SIGKILL, whole process group) and the next request
+cold-starts; a crash or an init error also discards the environment. Environments never outlive
+the emulator: each watches a pipe from this process and, on Linux, has PR_SET_PDEATHSIG.
 """
 
 from __future__ import annotations
 
+import logging
+import math
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any, Protocol
 
+from emulator import lambda_env, logs
 from emulator.config import FunctionConfig, ServiceConfig
+from emulator.process import Environment, Spawner, Wait, exit_status
+from emulator.runtime_api import Invocation, RuntimeApiServer, RuntimeChannel
+
+logger = logging.getLogger(__name__)
+
+BOOTSTRAP_PATH = Path(__file__).resolve().with_name("bootstrap.py")
+INIT_TIMEOUT_S = 10.0  # Lambda's limit on the init phase of an on-demand environment
+THROTTLE_ERROR = {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."}
 
 
 class Outcome(Enum):
@@ -29,7 +51,8 @@ class InvokeResult:
     payload: bytes = b""  # OK: the raw result body the runtime posted
     error: Mapping[str, Any] | None = None  # ERROR: {"errorMessage","errorType","stackTrace",...}
     cold: bool = False
-    duration_ms: float = 0.0
+    duration_ms: float = 0.0  # the handler's run time (Lambda's "Duration")
+    init_duration_ms: float = 0.0  # cold starts: spawn to the first GET /next ("Init Duration")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +74,27 @@ class Invoker(Protocol):
         ...
 
 
+class _Slots:
+    """Concurrency state of one function; guarded by the pool's condition."""
+
+    def __init__(self, function: FunctionConfig, max_concurrency: int) -> None:
+        self.function = function
+        reserved = function.reserved_concurrency
+        self.cap = max(1, min(max_concurrency, reserved if reserved is not None else 1 << 30))
+        self.idle: list[Environment] = []  # LIFO: the most recently used is reused first
+        self.live = 0  # environments starting, busy or idle
+        self.admitted = 0  # invocations queued or running (what reservedConcurrency limits)
+
+
+@dataclass(slots=True)
+class _Run:
+    env: Environment
+    invocation: Invocation
+    cold: bool
+    assigned_at: float
+    start_logged: bool = False
+
+
 class EnvironmentPool:
     """Process-per-environment Invoker speaking the Lambda Runtime API."""
 
@@ -60,10 +104,285 @@ class EnvironmentPool:
         settings: RuntimeSettings,
         aws_env: Callable[[FunctionConfig], Mapping[str, str]],
     ) -> None:
-        raise NotImplementedError
+        self._service = service
+        self._settings = settings
+        self._aws_env = aws_env
+        self._cond = threading.Condition()
+        self._slots = {
+            key: _Slots(fn, settings.max_concurrency) for key, fn in service.functions.items()
+        }
+        self._envs: set[Environment] = set()
+        self._finishers: list[threading.Thread] = []
+        self._closed = False
+        self._spawner = Spawner()
+        for function in service.functions.values():
+            self._warn_ignored(function)
+
+    def _warn_ignored(self, function: FunctionConfig) -> None:
+        names = lambda_env.ignored_names(
+            function, passthrough=self._settings.env_passthrough, aws_env=self._aws_env(function)
+        )
+        if names:
+            logger.warning(
+                "function %s: environment variables set by Lambda/the emulator win over "
+                "the configured ones: %s",
+                function.name,
+                ", ".join(names),
+            )
 
     def invoke(self, function: str, event: bytes, request_id: str, wait_s: float) -> InvokeResult:
-        raise NotImplementedError
+        """Run one invocation; see Outcome for what can come back. KeyError: unknown function."""
+        slots = self._slots[function]
+        started = time.monotonic()
+        if not self._admit(slots):
+            logs.log_platform(function, request_id, "Rate Exceeded. (reservedConcurrency)")
+            return InvokeResult(Outcome.THROTTLED, error=THROTTLE_ERROR)
+        handed_off = False
+        try:
+            try:
+                env = self._acquire(slots, started + wait_s)
+            except OSError as e:  # the interpreter could not be started (a bad --python)
+                logs.log_platform(function, request_id, f"cannot start the runtime: {e}")
+                error = {"errorType": "Runtime.InvalidEntrypoint", "errorMessage": str(e)}
+                return InvokeResult(Outcome.ERROR, error=error, cold=True)
+            if env is None:
+                return self._not_started(request_id, started)
+            run = _Run(env, self._invocation(slots.function, request_id, event), env.fresh, started)
+            env.fresh = False
+            env.channel.assign(run.invocation)
+            state = self._await(run, started + wait_s)
+            if state is Wait.WAIT_EXPIRED:
+                handed_off = True
+                self._finish_in_background(run, slots)
+                elapsed = (time.monotonic() - started) * 1000
+                return InvokeResult(Outcome.INTEGRATION_TIMEOUT, cold=run.cold, duration_ms=elapsed)
+            return self._finish(run, state, slots)
+        finally:
+            if not handed_off:
+                self._leave(slots)
+
+    def _invocation(self, function: FunctionConfig, request_id: str, event: bytes) -> Invocation:
+        arn = lambda_env.function_arn(self._service, function)
+        return Invocation(request_id, event, function.timeout_s, arn)
+
+    def _not_started(self, request_id: str, started: float) -> InvokeResult:
+        if self._closed:
+            message = f"RequestId: {request_id} Error: the emulator is shutting down"
+            error = {"errorType": "Runtime.ExitError", "errorMessage": message}
+            return InvokeResult(Outcome.CRASH, error=error)
+        elapsed = (time.monotonic() - started) * 1000  # queued for a free environment too long
+        return InvokeResult(Outcome.INTEGRATION_TIMEOUT, duration_ms=elapsed)
+
+    # --- concurrency ------------------------------------------------------------------------
+
+    def _admit(self, slots: _Slots) -> bool:
+        reserved = slots.function.reserved_concurrency
+        with self._cond:
+            if reserved is not None and slots.admitted >= reserved:
+                return False
+            slots.admitted += 1
+            return True
+
+    def _leave(self, slots: _Slots) -> None:
+        with self._cond:
+            slots.admitted -= 1
+
+    def _acquire(self, slots: _Slots, deadline: float) -> Environment | None:
+        """Return an idle environment, else a new one under the cap, else wait for one."""
+        with self._cond:
+            while True:
+                if self._closed:
+                    return None
+                if slots.idle:
+                    return slots.idle.pop()
+                if slots.live < slots.cap:
+                    slots.live += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+        try:
+            env = self._spawn(slots.function)
+        except BaseException:
+            with self._cond:
+                slots.live -= 1
+                self._cond.notify_all()
+            raise
+        with self._cond:
+            self._envs.add(env)
+            closed = self._closed
+        if closed:
+            self._discard(env, slots)
+            return None
+        return env
+
+    def _spawn(self, function: FunctionConfig) -> Environment:
+        spawned_at = time.monotonic()
+        server = RuntimeApiServer(RuntimeChannel())
+        server.start()
+        env = lambda_env.build_environment(
+            self._service,
+            function,
+            runtime_api=server.address,
+            aws_env=self._aws_env(function),
+            passthrough=self._settings.env_passthrough,
+            shell_env=self._settings.shell_env,
+            task_root=str(self._service.root),
+            log_stream=logs.new_log_stream_name(),
+            runtime_dir=str(BOOTSTRAP_PATH.parent),
+        )
+        args = [self._settings.python, str(BOOTSTRAP_PATH), "--parent-pid", str(os.getpid())]
+        if self._settings.runtime_client == "awslambdaric":
+            args += ["--client", "awslambdaric"]
+        try:
+            process = self._spawner.popen(args, env, str(self._service.root))
+        except BaseException:
+            server.close()
+            raise
+        environment = Environment(function.name, process, server, self._on_exit, spawned_at)
+        environment.start()
+        return environment
+
+    def _on_exit(self, env: Environment) -> None:
+        """An environment's process ended: an idle one is dropped from the pool right away."""
+        slots = self._slots[env.key]
+        with self._cond:
+            if env not in slots.idle:
+                return  # busy: its invocation sees the exit and discards it
+            slots.idle.remove(env)
+        self._discard(env, slots)
+
+    def _discard(self, env: Environment, slots: _Slots) -> None:
+        """Kill an environment for good and free its slot."""
+        env.close()
+        with self._cond:
+            if env in self._envs:
+                self._envs.discard(env)
+                slots.live -= 1
+            self._cond.notify_all()
+
+    def _release(self, env: Environment, slots: _Slots) -> None:
+        with self._cond:
+            if not self._closed and env.channel.exit_code is None:
+                slots.idle.append(env)
+                self._cond.notify_all()
+                return
+        self._discard(env, slots)
+
+    # --- one invocation ---------------------------------------------------------------------
+
+    def _await(self, run: _Run, wait_deadline: float) -> Wait:
+        """Wait for the invocation to end (or `wait_deadline`), logging START on delivery."""
+        init_deadline = run.assigned_at + INIT_TIMEOUT_S
+        while True:
+            state = run.env.wait(run.invocation, init_deadline, wait_deadline, run.start_logged)
+            if state is not Wait.DELIVERED:
+                return state
+            run.start_logged = True
+            logs.log_start(run.env.key, run.invocation.request_id)
+
+    def _finish_in_background(self, run: _Run, slots: _Slots) -> None:
+        """Let an invocation the caller stopped waiting for run on to its end (or timeout)."""
+
+        def finish() -> None:
+            try:
+                self._finish(run, self._await(run, math.inf), slots)
+            finally:
+                self._leave(slots)
+
+        thread = threading.Thread(target=finish, name=f"finish-{run.env.key}", daemon=True)
+        with self._cond:
+            self._finishers = [t for t in self._finishers if t.is_alive()]
+            self._finishers.append(thread)
+        thread.start()
+
+    def _finish(self, run: _Run, state: Wait, slots: _Slots) -> InvokeResult:
+        """Turn how the invocation ended into a result; reuse or discard the environment."""
+        env, invocation = run.env, run.invocation
+        now = time.monotonic()
+        duration_ms = (now - invocation.delivered_at) * 1000 if invocation.delivered_at else 0.0
+        reporting = logs.FUNCTION_LOG.isEnabledFor(logging.INFO)
+        max_used = logs.max_memory_used_mb(env.pid) if reporting else None  # before a kill
+        result = self._result(run, state, duration_ms)
+        reusable = result.outcome in (Outcome.OK, Outcome.ERROR) and env.channel.init_error is None
+        if reusable:
+            self._release(env, slots)
+        else:
+            self._discard(env, slots)
+        if reporting:
+            self._log_report(run, result, max_used)
+        return result
+
+    def _result(self, run: _Run, state: Wait, duration_ms: float) -> InvokeResult:
+        invocation, channel = run.invocation, run.env.channel
+        ready_at = channel.ready_at if channel.ready_at is not None else time.monotonic()
+        init_ms = (ready_at - run.env.spawned_at) * 1000 if run.cold else 0.0
+        common: dict[str, Any] = {"cold": run.cold, "init_duration_ms": init_ms}
+        rid = invocation.request_id
+        if state is Wait.REPLIED and invocation.reply is not None:
+            reply = invocation.reply
+            if reply.kind == "response":
+                return InvokeResult(Outcome.OK, reply.body, None, duration_ms=duration_ms, **common)
+            return InvokeResult(
+                Outcome.ERROR, reply.body, reply.error, duration_ms=duration_ms, **common
+            )
+        if state is Wait.TIMED_OUT:
+            seconds = invocation.timeout_s if invocation.delivered_at else INIT_TIMEOUT_S
+            message = f"Task timed out after {seconds:.2f} seconds"
+            logs.log_platform(run.env.key, rid, message)
+            detail = f"RequestId: {rid} Error: {message}"
+            error = {"errorType": "Sandbox.Timedout", "errorMessage": detail}
+            return InvokeResult(Outcome.TIMEOUT, error=error, duration_ms=duration_ms, **common)
+        status = exit_status(channel.exit_code)
+        message = f"RequestId: {rid} Error: Runtime exited with error: {status}"
+        logs.log_platform(run.env.key, rid, message)
+        error = {"errorType": "Runtime.ExitError", "errorMessage": message}
+        return InvokeResult(Outcome.CRASH, error=error, duration_ms=duration_ms, **common)
+
+    def _log_report(self, run: _Run, result: InvokeResult, max_used: int | None) -> None:
+        status = {Outcome.TIMEOUT: "timeout", Outcome.CRASH: "error"}.get(result.outcome)
+        error_type = None
+        init_error = run.env.channel.init_error
+        if init_error is not None:
+            status = "error"
+            error_type = str((init_error.error or {}).get("errorType", "Runtime.Unknown"))
+        rid = run.invocation.request_id
+        if not run.start_logged:  # ended before the runtime took the event (init failed)
+            logs.log_start(run.env.key, rid)
+        logs.log_end(run.env.key, rid)
+        line = logs.report_line(
+            rid,
+            duration_ms=result.duration_ms,
+            memory_mb=self._service.functions[run.env.key].memory_mb,
+            max_used_mb=max_used,
+            init_ms=result.init_duration_ms if run.cold else None,
+            status=status,
+            error_type=error_type,
+        )
+        logs.log_report(run.env.key, line)
+
+    # --- introspection and shutdown ---------------------------------------------------------
+
+    def environment_pids(self, function: str | None = None) -> list[int]:
+        """Return the process ids of the live environments (of one function, or all)."""
+        with self._cond:
+            return [e.pid for e in self._envs if function is None or e.key == function]
 
     def close(self) -> None:
-        raise NotImplementedError
+        """Kill every environment, join every thread; no process is left behind."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            envs = list(self._envs)
+            self._cond.notify_all()
+        for env in envs:
+            env.kill()
+        for env in envs:
+            env.close()
+        with self._cond:
+            finishers = list(self._finishers)
+        for thread in finishers:
+            thread.join()
+        self._spawner.close()

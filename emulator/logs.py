@@ -1,0 +1,124 @@
+"""Function logs shaped like CloudWatch Logs for Lambda.
+
+Emulates what a function's log stream shows: the handler's stdout/stderr line by line, and the
+platform's `START RequestId: <id> Version: $LATEST`, `END RequestId: <id>` and
+`REPORT RequestId: <id>\\tDuration: x ms\\tBilled Duration: y ms\\tMemory Size: m MB\\t
+Max Memory Used: z MB\\tInit Duration: w ms` lines (Init Duration on cold starts only; billing
+is per 1 ms since December 2020). Everything goes to the `emulator.lambda` logger, each line
+prefixed with the function key and the request id it belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import math
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+FUNCTION_LOG = logging.getLogger("emulator.lambda")
+
+
+def new_log_stream_name(now: datetime.datetime | None = None) -> str:
+    """Return a Lambda log stream name: `YYYY/MM/DD/[$LATEST]<32 hex>`."""
+    day = (now or datetime.datetime.now(datetime.UTC)).strftime("%Y/%m/%d")
+    return f"{day}/[$LATEST]{uuid.uuid4().hex}"
+
+
+def max_memory_used_mb(pid: int) -> int | None:
+    """Return the process's peak resident memory (VmHWM) in MB; None where /proc is missing."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return math.ceil(int(line.split()[1]) / 1024)
+    return None
+
+
+def prefix(function: str, request_id: str | None) -> str:
+    """Return the prefix of one log line: `[function-key] <request-id>`."""
+    return f"[{function}] {request_id}" if request_id else f"[{function}]"
+
+
+def log_start(function: str, request_id: str) -> None:
+    FUNCTION_LOG.info("%s START RequestId: %s Version: $LATEST", prefix(function, None), request_id)
+
+
+def log_end(function: str, request_id: str) -> None:
+    FUNCTION_LOG.info("%s END RequestId: %s", prefix(function, None), request_id)
+
+
+def report_line(
+    request_id: str,
+    *,
+    duration_ms: float,
+    memory_mb: int,
+    max_used_mb: int | None,
+    init_ms: float | None,
+    status: str | None = None,
+    error_type: str | None = None,
+) -> str:
+    """Return Lambda's REPORT line (tab separated, like CloudWatch shows it)."""
+    parts = [
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {max(1, math.ceil(duration_ms))} ms",
+        f"Memory Size: {memory_mb} MB",
+    ]
+    if max_used_mb is not None:
+        parts.append(f"Max Memory Used: {max_used_mb} MB")
+    if init_ms is not None:
+        parts.append(f"Init Duration: {init_ms:.2f} ms")
+    if status is not None:
+        parts.append(f"Status: {status}")
+    if error_type is not None:
+        parts.append(f"Error Type: {error_type}")
+    return "\t".join(parts)
+
+
+def log_report(function: str, line: str) -> None:
+    FUNCTION_LOG.info("%s %s", prefix(function, None), line)
+
+
+def log_platform(function: str, request_id: str | None, message: str) -> None:
+    """Log a line of the platform's own (a timeout, a runtime exit) in the function's stream."""
+    FUNCTION_LOG.warning("%s %s", prefix(function, request_id), message)
+
+
+class OutputPump:
+    """A thread that logs every line a process writes to one pipe, until EOF."""
+
+    def __init__(
+        self, function: str, stream: IO[bytes], request_id: Callable[[], str | None], name: str
+    ) -> None:
+        self._function = function
+        self._stream = stream
+        self._request_id = request_id
+        self._thread = threading.Thread(target=self._pump, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def _pump(self) -> None:
+        try:
+            for raw in iter(self._stream.readline, b""):
+                text = raw.decode("utf-8", "replace").rstrip("\r\n")
+                line_prefix = prefix(self._function, self._request_id())
+                # awslambdaric joins the lines of one error entry with "\r"
+                for part in text.split("\r"):
+                    FUNCTION_LOG.info("%s %s", line_prefix, part)
+        except (OSError, ValueError):  # the pipe was closed under us at shutdown
+            pass
+        finally:
+            self._stream.close()
