@@ -1,0 +1,223 @@
+"""`python -m emulator`: serve a serverless.yml's http routes like API Gateway, locally."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from emulator.aws import MotoServer, create_tables, function_aws_env, require_loopback
+from emulator.config import FunctionConfig, ServiceConfig, load_service
+from emulator.environments import EnvironmentPool, Invoker, RuntimeSettings
+from emulator.errors import ConfigError
+from emulator.gateway import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
+from emulator.server import ServerThread
+
+log = logging.getLogger("emulator")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe every flag; --help shows them."""
+    p = argparse.ArgumentParser(
+        prog="python -m emulator",
+        description="Serve a Serverless Framework service's http routes like API Gateway "
+                    "(REST v1, Lambda proxy), run its Python handlers like Lambda, on moto "
+                    "DynamoDB. No Docker, no AWS account: nothing leaves this machine.")
+    p.add_argument("--config", type=Path, default=Path("serverless.yml"),
+                   help="the service's serverless.yml (default: ./serverless.yml); handler "
+                        "paths resolve from its folder")
+    p.add_argument("--stage", help="stage name, as `serverless --stage` (default: the file's "
+                                   "provider.stage, else dev); URLs start with /<stage>")
+    p.add_argument("--region", help="region, as `serverless --region` (default: the file's "
+                                    "provider.region, else us-east-1)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; anything else exposes the "
+                        "API to your network)")
+    p.add_argument("--port", type=_port, default=3000, help="port (default 3000; 0 = any free)")
+    p.add_argument("--max-concurrency", type=_positive, default=4, metavar="N",
+                   help="warm execution environments per function; further requests queue "
+                        "(default 4)")
+    p.add_argument("--runtime-client", choices=("builtin", "awslambdaric"), default="builtin",
+                   help="runtime interface client inside each environment: our portable one "
+                        "(default) or AWS's awslambdaric (Linux only, must be installed)")
+    p.add_argument("--env-passthrough", action="append", default=[], metavar="NAME",
+                   help="copy this variable from your shell into every function's environment "
+                        "(repeatable); nothing else from the shell leaks in")
+    p.add_argument("--dynamodb-endpoint", metavar="URL",
+                   help="use this local DynamoDB endpoint (e.g. DynamoDB Local) instead of the "
+                        "embedded moto; must be a loopback URL")
+    p.add_argument("--python", metavar="PATH",
+                   help="interpreter that runs the handlers (default: this one), e.g. your "
+                        "project's .venv/bin/python so handlers see their own dependencies")
+    p.add_argument("--inprocess", action="store_true",
+                   help="run handlers inside the emulator's process so breakpoint() and IDE "
+                        "debuggers work (shared environment variables, no hard timeout)")
+    p.add_argument("--integration-timeout", type=_positive_float,
+                   default=DEFAULT_INTEGRATION_TIMEOUT_S, metavar="SECONDS",
+                   help="API Gateway's integration timeout: past it the client gets 504 "
+                        "(default 29)")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return p
+
+
+def _port(text: str) -> int:
+    value = _int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+    return value
+
+
+class _ConsoleFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            text = f"{record.levelname.lower()}: {text}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_ConsoleFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until Ctrl-C; return the exit code."""
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return _run(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    service = load_service(args.config, stage=args.stage, region=args.region,
+                           env=dict(os.environ))
+    settings = _runtime_settings(args)
+    dynamodb = (require_loopback(args.dynamodb_endpoint, option="--dynamodb-endpoint")
+                if args.dynamodb_endpoint else None)
+    try:
+        server = ServerThread.bind(args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    _warn_about(service, args)
+    moto = MotoServer.start()
+    invoker: Invoker | None = None
+    try:
+        for warning in create_tables(service, dynamodb or moto.endpoint):
+            log.warning("%s", warning)
+        invoker = _invoker(service, settings, args, moto.endpoint, dynamodb)
+        server.serve(Gateway(service, invoker, integration_timeout_s=args.integration_timeout))
+        _print_routes(service, server, dynamodb or moto.endpoint)
+        _wait_for_signal()
+    finally:
+        server.stop()
+        if invoker is not None:
+            invoker.close()
+        moto.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _runtime_settings(args: argparse.Namespace) -> RuntimeSettings:
+    python = sys.executable
+    if args.python:
+        found = shutil.which(args.python)
+        if found is None:
+            raise ConfigError(f"{args.python!r} is not an executable Python interpreter",
+                              key="--python")
+        python = found
+    return RuntimeSettings(python=python, runtime_client=args.runtime_client,
+                           max_concurrency=args.max_concurrency,
+                           env_passthrough=tuple(args.env_passthrough),
+                           shell_env=dict(os.environ))
+
+
+def _invoker(service: ServiceConfig, settings: RuntimeSettings, args: argparse.Namespace,
+             endpoint: str, dynamodb: str | None) -> Invoker:
+    def aws_env(function: FunctionConfig) -> dict[str, str]:
+        return function_aws_env(function, endpoint=endpoint, dynamodb_endpoint=dynamodb)
+
+    if args.inprocess:
+        from emulator.inprocess import LIMITS, InProcessInvoker
+
+        log.warning("--inprocess: %s", "; ".join(LIMITS))
+        return InProcessInvoker(service, aws_env, settings)
+    return EnvironmentPool(service, settings, aws_env)
+
+
+def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
+    if service.unsupported:
+        log.warning("not emulated (ignored): %s", "; ".join(service.unsupported))
+    for fn in service.functions.values():
+        module = fn.handler.rsplit(".", 1)[0]
+        candidates = (service.root / f"{module}.py", service.root / module / "__init__.py")
+        if not any(path.is_file() for path in candidates):
+            log.warning("function %s: handler %s: no file %s (invoking it will give a 502 "
+                        "with Runtime.ImportModuleError)", fn.name, fn.handler, candidates[0])
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("listening on %s: the API is reachable from other machines", args.host)
+
+
+def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -> None:
+    host, port = server.host_and_port
+    base = f"http://{host}:{port}/{service.stage}"
+    width = max((len(r.method) for r in service.routes), default=3)
+    print(f"{service.service} ({service.stage}, {service.region}): "
+          f"{len(service.routes)} routes, {len(service.functions)} functions", flush=True)
+    for route in service.routes:
+        print(f"  {route.method:<{width}}  {base}{route.resource}  -> {route.function}")
+    tables = ", ".join(t.name for t in service.tables) or "no tables"
+    print(f"DynamoDB: {dynamodb} ({tables})")
+    print(f"Ready: {base}", flush=True)
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stop.wait()

@@ -1,0 +1,173 @@
+"""API Gateway REST (v1) with Lambda proxy integration, socket-free.
+
+`Gateway.handle` takes an HttpRequest and returns the HttpResponse the real gateway would send:
+it delegates to the pure steps (route matching, event building, result mapping) and to the
+Invoker that runs the function. Deterministic given an injected clock and id source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import string
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from emulator import cors, errors
+from emulator.config import Route, ServiceConfig
+from emulator.environments import Invoker, InvokeResult, Outcome
+from emulator.events import HttpRequest, RequestMeta, build_proxy_event
+from emulator.responses import HttpResponse, map_proxy_result
+from emulator.routes import MatchKind, RouteTable
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("emulator.access")
+
+API_GATEWAY_MAX_BODY = 10_485_760  # API Gateway's payload limit (raw request body, bytes)
+LAMBDA_MAX_EVENT = 6_291_456  # Lambda's synchronous invocation payload limit (bytes)
+DEFAULT_INTEGRATION_TIMEOUT_S = 29.0  # API Gateway's integration timeout
+
+
+def api_id_for(service: str, stage: str) -> str:
+    """Return a stable 10-character API id, shaped like API Gateway's."""
+    digest = hashlib.sha256(f"{service}/{stage}".encode()).digest()
+    alphabet = string.ascii_lowercase + string.digits
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:10])
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """Where the gateway gets time and ids from; injected in tests."""
+
+    now: Callable[[], float] = time.time
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4())
+
+
+class Gateway:
+    """One REST API stage: routes to functions, with the gateway's own error replies."""
+
+    def __init__(self, service: ServiceConfig, invoker: Invoker, *,
+                 integration_timeout_s: float = DEFAULT_INTEGRATION_TIMEOUT_S,
+                 clock: Clock | None = None) -> None:
+        self.service = service
+        self.invoker = invoker
+        self.integration_timeout_s = integration_timeout_s
+        self.clock = clock or Clock()
+        self.routes = RouteTable(service.routes)
+        self.prefix = f"/{service.stage}"
+        self.api_id = api_id_for(service.service, service.stage)
+        self._cors_warned: set[Route] = set()
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one request as API Gateway would."""
+        started = time.perf_counter()
+        request_id = self.clock.new_id()
+        response, route, result = self._dispatch(request, request_id)
+        response = _with_gateway_headers(response, request_id, self.api_id)
+        self._log_access(request, response, route, result, started)
+        return response
+
+    def _dispatch(self, request: HttpRequest, request_id: str
+                  ) -> tuple[HttpResponse, Route | None, InvokeResult | None]:
+        path = self._strip_stage(request.path)
+        if path is None:
+            return errors.missing_authentication_token(), None, None
+        if len(request.body) > API_GATEWAY_MAX_BODY:
+            return errors.content_length_exceeded(), None, None
+        match = self.routes.match(request.method, path)
+        if match.kind is MatchKind.PATH and request.method == "OPTIONS" and match.preflight:
+            preflight = match.preflight
+            origin = request.header("Origin")
+            return cors.preflight(preflight.cors, preflight.methods, origin), None, None
+        if match.kind is not MatchKind.FULL or match.route is None:
+            return errors.missing_authentication_token(), None, None
+        route = match.route
+        event = build_proxy_event(
+            request, resource=route.resource, path=path,
+            path_parameters=match.path_parameters,
+            meta=self._meta(request, request_id, route.resource),
+            binary_media_types=self.service.binary_media_types,
+        )
+        payload = json.dumps(event, separators=(",", ":")).encode()
+        if len(payload) > LAMBDA_MAX_EVENT:
+            return errors.request_too_long(), route, None
+        result = self.invoker.invoke(route.function, payload, request_id,
+                                     self.integration_timeout_s)
+        return self._respond(request, route, result), route, result
+
+    def _strip_stage(self, raw_path: str) -> str | None:
+        if raw_path == self.prefix:
+            return "/"
+        if raw_path.startswith(self.prefix + "/"):
+            return raw_path[len(self.prefix):]
+        return None
+
+    def _meta(self, request: HttpRequest, request_id: str, resource: str) -> RequestMeta:
+        host = request.header("Host") or (
+            f"{self.api_id}.execute-api.{self.service.region}.amazonaws.com")
+        return RequestMeta(
+            request_id=request_id,
+            extended_request_id=_extended_id(request_id),
+            epoch_ms=int(self.clock.now() * 1000),
+            account_id=self.service.account_id,
+            api_id=self.api_id,
+            resource_id=_resource_id(resource),
+            stage=self.service.stage,
+            domain_name=host,
+        )
+
+    def _respond(self, request: HttpRequest, route: Route, result: InvokeResult) -> HttpResponse:
+        outcome = result.outcome
+        if outcome is Outcome.OK:
+            mapped = map_proxy_result(result.payload, accept=request.header("Accept"),
+                                      binary_media_types=self.service.binary_media_types)
+            if mapped.problem:
+                log.warning("%s: %s", route.function, mapped.problem)
+            self._warn_missing_cors(route, mapped.response)
+            return mapped.response
+        if outcome is Outcome.ERROR and result.error is not None:
+            error = result.error
+            log.error("%s failed: %s: %s", route.function, error.get("errorType"),
+                      error.get("errorMessage"))
+        if outcome is Outcome.THROTTLED:
+            # API Gateway answers a Lambda throttle (429 from Invoke) with a 500.
+            return errors.internal_error()
+        if outcome is Outcome.INTEGRATION_TIMEOUT:
+            return errors.endpoint_timeout()
+        return errors.bad_gateway()
+
+    def _warn_missing_cors(self, route: Route, response: HttpResponse) -> None:
+        if route.cors is None or route in self._cors_warned:
+            return
+        if any(name.lower() == "access-control-allow-origin" for name, _ in response.headers):
+            return
+        self._cors_warned.add(route)
+        log.warning(
+            "%s %s (%s) has `cors: true` but answered without Access-Control-Allow-Origin: "
+            "a browser will block this reply after deploy too (the gateway adds CORS headers "
+            "only to the OPTIONS preflight)", route.method, route.resource, route.function)
+
+    def _log_access(self, request: HttpRequest, response: HttpResponse, route: Route | None,
+                    result: InvokeResult | None, started: float) -> None:
+        took = (time.perf_counter() - started) * 1000
+        fn = f" {route.function}" if route else ""
+        temp = (" cold" if result.cold else " warm") if result else ""
+        access_log.info("%s %s %d %.1f ms%s%s", request.method, request.path, response.status,
+                        took, fn, temp)
+
+
+def _with_gateway_headers(response: HttpResponse, request_id: str, api_id: str) -> HttpResponse:
+    """Add the headers API Gateway puts on every reply (never CORS ones)."""
+    extra = (("x-amzn-RequestId", request_id), ("x-amz-apigw-id", _extended_id(request_id)))
+    return HttpResponse(response.status, response.headers + extra, response.body)
+
+
+def _extended_id(request_id: str) -> str:
+    return hashlib.sha1(request_id.encode()).hexdigest()[:16].upper() + "="
+
+
+def _resource_id(resource: str) -> str:
+    return hashlib.sha1(resource.encode()).hexdigest()[:6]

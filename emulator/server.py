@@ -1,0 +1,169 @@
+"""The HTTP side of the gateway: a threaded HTTP/1.1 server on loopback.
+
+Built on the standard library's http.server rather than a WSGI stack: WSGI folds header names
+to upper case, and API Gateway REST (v1) hands the function the client's own header casing.
+Keep-alive, TCP_NODELAY, one thread per connection (not per request). The server started from
+a thread returns once it listens (the pattern of moto's ThreadedMotoServer).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+from emulator import errors
+from emulator.events import HttpRequest
+from emulator.gateway import API_GATEWAY_MAX_BODY, Gateway
+from emulator.responses import HttpResponse
+
+log = logging.getLogger(__name__)
+
+_DRAIN_LIMIT = 64 << 20  # past this much, a refused body is cut off by closing the connection
+
+
+class BodyError(Exception):
+    """The request body could not be read as HTTP/1.1 frames it."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40-90 ms stalls on small replies
+    server_version = "review-api-emulator"
+    gateway: ClassVar[Gateway]
+
+    def handle_one_request(self) -> None:
+        """Dispatch any method (API Gateway has ANY), not only the do_* ones."""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            self._serve()
+            self.wfile.flush()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+
+    def _serve(self) -> None:
+        try:
+            body = self._read_body()
+        except BodyError as exc:
+            self.close_connection = True
+            response = (errors.content_length_exceeded() if "exceeded" in str(exc)
+                        else errors.bad_request(str(exc)))
+            self._write(response)
+            return
+        split = urllib.parse.urlsplit(self.path)
+        request = HttpRequest(
+            method=self.command,
+            path=urllib.parse.unquote(split.path),
+            query=tuple(urllib.parse.parse_qsl(split.query, keep_blank_values=True)),
+            headers=tuple(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        try:
+            response = self.gateway.handle(request)
+        except Exception:
+            log.exception("the emulator failed on %s %s", self.command, self.path)
+            response = errors.internal_error()
+        self._write(response)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        length_text = self.headers.get("Content-Length")
+        if not length_text:
+            return b""
+        if not length_text.isdigit():
+            raise BodyError(f"invalid Content-Length {length_text!r}")
+        length = int(length_text)
+        if length > API_GATEWAY_MAX_BODY:
+            self._discard(length)
+            raise BodyError("content length exceeded")
+        return self.rfile.read(length)
+
+    def _discard(self, length: int) -> None:
+        """Read and drop a body we refuse, so the client sees our reply, not a reset."""
+        left = min(length, _DRAIN_LIMIT)
+        while left > 0 and (chunk := self.rfile.read(min(left, 1 << 20))):
+            left -= len(chunk)
+
+    def _read_chunked(self) -> bytes:
+        body = bytearray()
+        while True:
+            size_line = self.rfile.readline(1024).split(b";")[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise BodyError("malformed chunked body") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return bytes(body)
+            if len(body) + size > API_GATEWAY_MAX_BODY:
+                raise BodyError("content length exceeded")
+            body += self.rfile.read(size)
+            self.rfile.readline(1024)
+
+    def _write(self, response: HttpResponse) -> None:
+        self.send_response_only(response.status)
+        self.send_header("Date", self.date_time_string())
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence http.server's own access log; the gateway writes one line a request."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+class ServerThread:
+    """The gateway served from a background thread.
+
+    `bind` takes the port at once (so a port in use is reported before anything else starts);
+    `serve` starts answering; `stop` closes the socket and joins the thread.
+    """
+
+    def __init__(self, server: _Server, handler: type[_Handler]) -> None:
+        self._server = server
+        self._handler = handler
+        self._thread = threading.Thread(target=server.serve_forever, name="gateway-server",
+                                        daemon=True)
+
+    @classmethod
+    def bind(cls, host: str = "127.0.0.1", port: int = 0) -> ServerThread:
+        """Listen on host:port (0 = a free port); raise OSError when it is taken."""
+        handler = type("GatewayHandler", (_Handler,), {})
+        return cls(_Server((host, port), handler), handler)
+
+    @property
+    def host_and_port(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def serve(self, gateway: Gateway) -> None:
+        """Start answering requests with this gateway."""
+        self._handler.gateway = gateway
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop answering, close the socket, join the thread."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()

@@ -1,0 +1,154 @@
+"""Start-up, shutdown and CLI errors of the real `python -m emulator` process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from emulator_harness import FIDELITY, REPO, EmulatorProcess
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc"),
+]
+
+
+def descendants(pid: int) -> set[int]:
+    """Return the pids of every live descendant of pid (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_gone(pids: set[int], timeout: float = 10) -> set[int]:
+    """Wait (bounded) until none of pids is alive; return those still alive."""
+    deadline = time.monotonic() + timeout
+    while (left := {p for p in pids if alive(p)}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+def warm_up(emu: EmulatorProcess) -> set[int]:
+    """Start two environments and return the emulator's descendant pids (moto included)."""
+    assert emu.request("GET", "/counter").status == 200
+    assert emu.request("GET", "/env").status == 200
+    assert emu.proc is not None
+    pids = descendants(emu.proc.pid)
+    assert len(pids) >= 3  # moto + two environments
+    return pids
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_no_process() -> None:
+    emu = EmulatorProcess(FIDELITY).start()
+    pids = warm_up(emu)
+    assert emu.stop(signal.SIGINT) == 0
+    assert wait_gone(pids) == set()
+    assert "Traceback" not in emu.log
+
+
+def test_sigkill_of_the_emulator_leaves_no_process() -> None:
+    emu = EmulatorProcess(FIDELITY).start()
+    pids = warm_up(emu)
+    assert emu.proc is not None
+    emu.proc.kill()
+    emu.stop()  # reaps it and closes the pipes
+    assert wait_gone(pids) == set()
+
+
+def test_integration_timeout_is_504_while_the_function_runs_on() -> None:
+    emu = EmulatorProcess(FIDELITY, "--integration-timeout", "0.5").start()
+    try:
+        reply = emu.request("GET", "/slow?seconds=0.9")
+        assert (reply.status, reply.json()) == (504, {"message": "Endpoint request timed out"})
+        assert reply.header("Access-Control-Allow-Origin") is None
+    finally:
+        emu.stop()
+
+
+def test_env_passthrough_copies_only_the_named_variables() -> None:
+    emu = EmulatorProcess(FIDELITY, "--env-passthrough", "PASSED_ON",
+                          env={"PASSED_ON": "yes", "NOT_PASSED": "no"}).start()
+    try:
+        env = emu.request("GET", "/env").json()
+    finally:
+        emu.stop()
+    assert env["PASSED_ON"] == "yes"
+    assert "NOT_PASSED" not in env
+
+
+def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # found from any folder, installed or not
+    return subprocess.run([sys.executable, "-m", "emulator", *args], cwd=cwd, env=env,
+                          text=True, capture_output=True, timeout=60, check=False)
+
+
+def test_port_in_use_is_a_one_line_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_cli("--config", str(FIDELITY), "--port", str(port))
+    assert done.returncode == 1
+    assert f"127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("service: x\nprovider: [unclosed\n", "serverless.yml:2"),
+    ("service: x\nprovider:\n  stage: ${ssm:/some/param}\n", "provider.stage"),
+    ("service: x\nprovider:\n  name: aws\nfunctions:\n  f:\n    events: []\n", "functions.f"),
+])
+def test_bad_config_is_a_clear_error_with_exit_code_2(
+        tmp_path: Path, text: str, expected: str) -> None:
+    config = tmp_path / "serverless.yml"
+    config.write_text(text)
+    done = run_cli("--config", str(config), "--port", "0")
+    assert done.returncode == 2, done.stderr
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_cli("--port", "0", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "serverless.yml" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("--port", "99999"), ("--max-concurrency", "0"), ("--integration-timeout", "soon"),
+    ("--dynamodb-endpoint", "https://dynamodb.us-east-1.amazonaws.com"),
+])
+def test_bad_cli_argument_is_rejected_without_traceback(args: tuple[str, str]) -> None:
+    done = run_cli("--config", str(FIDELITY), *args)
+    assert done.returncode == 2
+    assert args[0] in done.stderr
+    assert "Traceback" not in done.stderr
