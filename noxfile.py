@@ -1,0 +1,54 @@
+"""Sessions that CI and people run. `nox` alone runs the default set (what CI runs)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"  # uv installs in ~1 s where present
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+SOURCES = ("api", "emulator", "contracts", "tests", "bench", "tools", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff: lint and import order."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", *SOURCES)
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the tooling and the handlers."""
+    session.install("-e", ".[dev]")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """pytest: handlers on moto, the emulator's units, and the real emulator process."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Latency/throughput through the emulator next to the moto floor (not in CI's run)."""
+    session.install("-e", ".")
+    if not shutil.which("wrk") and shutil.which("apt-get") and os.geteuid() == 0:
+        session.run("apt-get", "install", "-y", "-q", "wrk", external=True, success_codes=[0, 100])
+    session.run("python", "bench/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def package(session: nox.Session) -> None:
+    """Pre-deploy check (needs Node.js 18+ and npm; not in CI's run): serverless package
+    offline, cfn-lint on the template, the zip's contents, the committed fixture.
+    `nox -s package -- --update-fixture` regenerates tests/fixtures/packaged/."""
+    session.install("-e", ".")
+    session.run("python", "tools/package_check.py", *session.posargs)
