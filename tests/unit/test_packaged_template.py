@@ -34,6 +34,7 @@ import yaml
 from emulator import cors
 from emulator.config import ServiceConfig, load_service
 from emulator.routes import RouteTable
+from emulator.variables import CfnLoader
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVERLESS_YML = ROOT / "serverless.yml"
@@ -457,24 +458,6 @@ def test_every_cors_route_has_an_options_mock_method(stack: Stack) -> None:
 Mutation = Callable[[dict[str, Any]], None]
 
 
-class CfnTagLoader(yaml.SafeLoader):
-    """Reads CloudFormation short tags (`!Ref x`) as their long form (`{"Ref": "x"}`)."""
-
-
-def _long_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}": value}
-
-
-CfnTagLoader.add_multi_constructor("!", _long_form)
 
 
 def longer_timeout(doc: dict[str, Any]) -> None:
@@ -523,7 +506,7 @@ def test_a_serverless_yml_change_the_fixture_lacks_is_caught(
     stack: Stack, tmp_path: Path, mutate: Mutation, aspect: str
 ) -> None:
     # GIVEN a copy of serverless.yml changed in a way the packaged fixture does not reflect
-    doc = yaml.load(SERVERLESS_YML.read_text(encoding="utf-8"), Loader=CfnTagLoader)
+    doc = yaml.load(SERVERLESS_YML.read_text(encoding="utf-8"), Loader=CfnLoader)
     mutate(doc)
     changed = tmp_path / "serverless.yml"
     changed.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
