@@ -8,10 +8,11 @@ import shutil
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"  # uv installs in ~1 s where present
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "contracts"]
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
+CONTRACTS_SEED = "20261127"  # CI runs the contract suite reproducibly
 SOURCES = ("api", "emulator", "contracts", "tests", "bench", "tools", "noxfile.py")
 
 
@@ -34,6 +35,23 @@ def tests(session: nox.Session) -> None:
     """pytest: handlers on moto, the emulator's units, and the real emulator process."""
     session.install("-e", ".[dev]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def contracts(session: nox.Session) -> None:
+    """The API contract against the emulator (started and stopped by the harness), fixed seed."""
+    session.install("-e", ".")
+    session.run("python", "-m", "contracts", "--seed", CONTRACTS_SEED, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def contracts_live(session: nox.Session) -> None:
+    """The API contract against a deployed stage: nox -s contracts_live -- --base-url URL."""
+    if not any(a.startswith(("--base-url", "--stack")) for a in session.posargs):
+        session.error("name the stage: -- --base-url https://<api>.execute-api.<region>"
+                      ".amazonaws.com/<stage>  (or --stack review-api-<stage> --region <r>)")
+    session.install("-e", ".")
+    session.run("python", "-m", "contracts", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -1,0 +1,137 @@
+"""One contract run: schemathesis's `run` command, driven in-process, with our checks and state.
+
+Why the CLI and not `schema.parametrize()` or the bare engine: `schemathesis run` already has
+every phase (examples, coverage with negative data and undeclared-method probes, fuzzing,
+stateful through the links), keep-alive connections (which found bugs pytest's `case.call()`
+missed), seeds, curl reproductions, a summary and the JUnit report. In the same process, our
+checks and `after_call` hook are registered once, share the run's state, and the caller's
+`finally` can clean up whatever happens. The CLI's documented extension points are used:
+`@schemathesis.check`, `@schemathesis.hook`, `schemathesis.auth.set_from_requests` and a
+`@schemathesis.cli.handler()` that collects the numbers of the summary.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import requests
+import schemathesis
+import schemathesis.cli
+from schemathesis.auths import GLOBAL_AUTH_STORAGE
+from schemathesis.cli.commands.run.handlers.base import EventHandler
+
+from contracts import checks as _checks  # noqa: F401 - registers the checks and the hook
+from contracts import settings
+from contracts.client import ApiClient
+from contracts.state import RunState, activate
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    base_url: str
+    spec: Path
+    seed: int
+    max_examples: int
+    headers: tuple[tuple[str, str], ...] = ()
+    auth: requests.auth.AuthBase | None = None
+    read_only: bool = False
+    junit_xml: Path | None = None
+    phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
+
+
+@dataclass(slots=True)
+class RunResult:
+    exit_code: int = 2
+    operations: int = 0
+    examples: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # unique failures by check name
+
+
+_collected: list[RunResult] = []
+
+
+@schemathesis.cli.handler()
+class SummaryCollector(EventHandler[Any]):
+    """Copies the run's numbers out of schemathesis's statistics when the run ends."""
+
+    def __init__(self, *args: Any, **params: Any) -> None:
+        pass
+
+    def handle_event(self, ctx: Any, event: Any) -> None:
+        pass
+
+    def shutdown(self, ctx: Any) -> None:
+        stats = ctx.statistic
+        result = RunResult(
+            exit_code=int(ctx.exit_code),
+            operations=len(stats.tested_operations),
+            examples=int(stats.total_cases),
+        )
+        result.failures.update(check for _, check in stats.observed_failures.values())
+        _collected.append(result)
+
+
+def argv(options: RunOptions, config_file: Path) -> list[str]:
+    """The `schemathesis` command line of this run."""
+    args = [
+        "--config-file",
+        str(config_file),
+        "run",
+        str(options.spec),
+        "--url",
+        options.base_url,
+        "--seed",
+        str(options.seed),
+        "--max-examples",
+        str(options.max_examples),
+        "--phases",
+        ",".join(options.phases),
+        "--warnings",
+        "off",
+    ]
+    for name, value in options.headers:
+        args += ["--header", f"{name}: {value}"]
+    if options.read_only:
+        args += ["--include-method", "GET"]
+    if options.junit_xml is not None:
+        args += ["--report", "junit", "--report-junit-path", str(options.junit_xml)]
+    return args
+
+
+def run(options: RunOptions, state: RunState) -> RunResult:
+    """Run schemathesis against the base URL, recording into `state`; return the numbers."""
+    if options.auth is not None:
+        GLOBAL_AUTH_STORAGE.set_from_requests(options.auth)
+    state.client = ApiClient(options.base_url, dict(options.headers), options.auth)
+    activate(state)
+    _collected.clear()
+    try:
+        with tempfile.TemporaryDirectory(prefix="contracts-") as tmp:
+            config_file = settings.write(Path(tmp), read_only=options.read_only)
+            exit_code = _invoke(argv(options, config_file))
+    finally:
+        activate(None)
+        GLOBAL_AUTH_STORAGE.unregister()
+    result = _collected[-1] if _collected else RunResult()
+    result.exit_code = exit_code
+    return result
+
+
+def _invoke(args: list[str]) -> int:
+    try:
+        schemathesis.cli.schemathesis.main(
+            args=args, prog_name="schemathesis", standalone_mode=False
+        )
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        return 1
+    return 0

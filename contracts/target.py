@@ -1,0 +1,128 @@
+"""Where a run sends its requests: the local emulator (started and stopped here) or a stage.
+
+The emulator is started as `python -m emulator --config <serverless.yml> --port 0 --in-memory
+--no-reload` (fresh tables, nothing saved) and is ready when it prints `Ready: <base URL with
+the stage>`; nothing else of it is known here, so
+`python -m contracts --base-url ...` needs nothing from the emulator or the handlers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit
+
+READY = re.compile(r"^Ready: (\S+)")
+PROTECTED_STAGES = frozenset({"prod", "production"})
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+
+
+class TargetError(Exception):
+    """The target could not be reached or started; reported as one line."""
+
+
+def stage_of(base_url: str) -> str:
+    """The stage of a base URL: its last path segment (`.../dev` -> `dev`)."""
+    segments = [s for s in urlsplit(base_url).path.split("/") if s]
+    return segments[-1] if segments else ""
+
+
+def refuses_writes(base_url: str) -> bool:
+    """Whether the URL names a production stage, where writes need --allow-writes."""
+    return stage_of(base_url).lower() in PROTECTED_STAGES
+
+
+class Emulator:
+    """`python -m emulator` on a free port, for the duration of a `with` block."""
+
+    def __init__(self, config: Path, command: Sequence[str] | None = None) -> None:
+        self.command = [
+            *(command or (sys.executable, "-m", "emulator")),
+            "--config",
+            str(config.resolve()),
+            "--port",
+            "0",
+            "--in-memory",  # a fresh table: no saved state in, none out
+            "--no-reload",  # the handlers under test do not change mid-run
+        ]
+        self.base_url = ""
+        self.output: deque[str] = deque(maxlen=200)  # the tail, shown when it fails to start
+        self._process: subprocess.Popen[str] | None = None
+        self._ready = threading.Event()
+        self._pump_thread: threading.Thread | None = None
+
+    def __enter__(self) -> Emulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> str:
+        """Start the process; return its base URL once it printed its Ready line."""
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self._process = subprocess.Popen(
+            self.command,
+            env=env,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._pump_thread = threading.Thread(target=self._pump, name="emulator-output", daemon=True)
+        self._pump_thread.start()
+        if not self._ready.wait(START_TIMEOUT_S) or not self.base_url:
+            self.stop()
+            tail = "\n".join(self.output)
+            raise TargetError(f"the emulator did not print its Ready line: {tail}")
+        return self.base_url
+
+    def _pump(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        for line in process.stdout:
+            self.output.append(line.rstrip("\n"))
+            match = READY.match(line)
+            if match and not self._ready.is_set():
+                self.base_url = match.group(1)
+                self._ready.set()
+        self._ready.set()  # exited: start() stops waiting
+
+    def stop(self) -> None:
+        """Interrupt the emulator (as Ctrl-C does), wait, and kill it if it lingers."""
+        process = self._process
+        if process is None:
+            return
+        if process.poll() is None:
+            _interrupt(process)
+        if self._pump_thread is not None:
+            self._pump_thread.join(STOP_TIMEOUT_S)  # ends at EOF: every writer has exited
+            if not self._pump_thread.is_alive() and process.stdout is not None:
+                process.stdout.close()
+
+
+def _interrupt(process: subprocess.Popen[str]) -> None:
+    """SIGINT the process group (the emulator, its environments, moto); SIGKILL if it lingers."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        process.wait()

@@ -1,0 +1,97 @@
+"""Live runs are safe: protected stages refuse writes, and what a run created is deleted."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from contracts_fake_stage import FakeStage
+
+from contracts import cleanup, cli, report, runner, target
+from contracts.state import RunState
+
+
+class RecordingClient:
+    """Stands in for ApiClient: answers DELETE from a table of statuses."""
+
+    def __init__(self, statuses: dict[str, int]) -> None:
+        self.statuses = statuses
+        self.deleted: list[str] = []
+        self.closed = False
+
+    def delete_review(self, review_id: str) -> int:
+        self.deleted.append(review_id)
+        return self.statuses.get(review_id, 204)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("url", "stage", "refused"),
+    [
+        ("https://a.execute-api.us-east-2.amazonaws.com/prod", "prod", True),
+        ("https://a.execute-api.us-east-2.amazonaws.com/Production/", "Production", True),
+        ("https://a.execute-api.us-east-2.amazonaws.com/dev", "dev", False),
+        ("https://api.example.com/prod-copy", "prod-copy", False),
+        ("http://127.0.0.1:3000/dev", "dev", False),
+    ],
+)
+def test_stage_is_the_last_path_segment(url: str, stage: str, refused: bool) -> None:
+    assert target.stage_of(url) == stage
+    assert target.refuses_writes(url) is refused
+
+
+def test_a_prod_stage_refuses_a_writing_run_before_any_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with FakeStage("prod") as stage:
+        status = cli.main(["--base-url", stage.base_url])
+        sent = stage.requests
+
+    assert status == report.EXIT_USAGE
+    assert sent == []
+    assert "--allow-writes" in capsys.readouterr().err
+
+
+def test_read_only_and_allow_writes_together_are_a_usage_error() -> None:
+    assert cli.main(["--base-url", "http://127.0.0.1:1/dev", "--read-only", "--allow-writes"]) == 2
+
+
+def test_cleanup_deletes_every_id_and_names_what_it_could_not() -> None:
+    client = RecordingClient({"b": 404, "c": 500})
+    cleaned = cleanup.delete_all(client, ["a", "b", "c"])  # type: ignore[arg-type]
+    assert client.deleted == ["a", "b", "c"]
+    assert (cleaned.deleted, cleaned.gone, cleaned.left) == (1, 1, ["c"])
+
+
+def test_an_interrupted_run_still_deletes_what_it_created(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = RecordingClient({})
+
+    def interrupted_run(options: runner.RunOptions, state: RunState) -> runner.RunResult:
+        state.client = client  # type: ignore[assignment]
+        state.observe("case-1", "POST", None, 201, {"id": "r1"})
+        state.observe("case-2", "POST", None, 201, {"id": "r2"})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run", interrupted_run)
+    args = cli.build_parser().parse_args(["--base-url", "http://127.0.0.1:1/dev"])
+    the_plan = cli.Plan(args, seed=1, headers=())
+
+    with pytest.raises(KeyboardInterrupt):
+        cli.execute(the_plan, "http://127.0.0.1:1/dev")
+
+    assert client.deleted == ["r1", "r2"]
+    assert client.closed
+
+
+def test_without_base_url_the_emulator_needs_a_serverless_yml(tmp_path: Path) -> None:
+    args = argparse.Namespace(
+        header=[], read_only=False, allow_writes=False, base_url=None, stack=None,
+        config=tmp_path / "serverless.yml", seed=None, spec=Path("openapi.yaml"),
+    )  # fmt: skip
+    with pytest.raises(cli.UsageError, match="no such file"):
+        cli.plan(args)
