@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
     """Start `python -m emulator` on review-api; return it, its base URL and DynamoDB URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0"], cwd=REPO,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "emulator", "--port", "0", "--in-memory"],
+                            cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     dynamodb = ""
     for line in proc.stdout:

@@ -8,24 +8,31 @@ and the shared config/credentials files are pointed at paths that do not exist.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import ipaddress
+import json
 import logging
+import secrets
 import subprocess
 import sys
 import time
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import boto3
 
 from emulator.config import FunctionConfig, ServiceConfig, TableConfig
 from emulator.errors import ConfigError
+from emulator.iam import CONTROL_PATH, IamSettings, policy_warnings
+from emulator.moto_process import MotoSettings
 
 log = logging.getLogger(__name__)
 
 FAKE_SECRET = "emulator-fake-secret-access-key"
+STOP_TIMEOUT_S = 10.0
 _NOWHERE = "/nonexistent/review-api-emulator/aws-config"
 
 # CloudFormation table properties create_table takes as they are.
@@ -44,25 +51,52 @@ class MotoServer:
 
     process: subprocess.Popen[bytes]
     endpoint: str
+    control_token: str = ""
 
     @classmethod
-    def start(cls, host: str = "127.0.0.1") -> MotoServer:
-        """Start moto on a free loopback port and return once it listens."""
+    def start(cls, host: str = "127.0.0.1", settings: MotoSettings | None = None) -> MotoServer:
+        """Start moto on a free loopback port and return once it listens (tables loaded)."""
         proc = subprocess.Popen(
             [sys.executable, "-m", "emulator.moto_process", "--host", host],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         )
-        assert proc.stdout is not None
+        assert proc.stdin is not None and proc.stdout is not None
+        settings = replace(settings or MotoSettings(), control_token=secrets.token_hex(16))
+        proc.stdin.write(settings.to_line())  # settings: never in argv
+        proc.stdin.flush()
         line = proc.stdout.readline().decode().strip()
         if not line.startswith("PORT "):
             proc.kill()
+            proc.wait()
             raise RuntimeError(f"moto did not start (it printed {line!r})")
-        return cls(proc, f"http://{host}:{int(line.split()[1])}")
+        return cls(proc, f"http://{host}:{int(line.split()[1])}", settings.control_token)
 
-    def stop(self) -> None:
-        """Stop moto and reap the process."""
+    def update_iam(self, iam: IamSettings | None) -> None:
+        """Enforce another role from now on (a serverless.yml change); None: stop enforcing."""
+        if iam is not None:
+            for warning in policy_warnings(iam.statements):
+                log.warning("%s", warning)
+        url = urllib.parse.urlsplit(self.endpoint)
+        connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+        try:  # straight to loopback: never through a proxy of the environment
+            connection.request("POST", CONTROL_PATH,
+                               body=json.dumps({"iam": iam.to_json() if iam else None}),
+                               headers={"X-Emulator-Token": self.control_token})
+            status = connection.getresponse().status
+        finally:
+            connection.close()
+        if status != 204:
+            raise RuntimeError(f"moto refused the IAM update (HTTP {status})")
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        """Stop moto (SIGTERM: it writes its final snapshot first) and reap the process."""
         if self.process.poll() is None:
-            self.process.kill()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("moto did not stop within %.0f s; killed", timeout)
+                self.process.kill()
         self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe is not None:
@@ -134,18 +168,58 @@ def create_tables(service: ServiceConfig, endpoint: str) -> list[str]:
     existing = set(client.list_tables().get("TableNames", []))
     warnings: list[str] = []
     for table in service.tables:
-        request, table_warnings = table_request(table)
+        _, table_warnings = table_request(table)
         warnings += table_warnings
         if table.name in existing:
             continue
         started = time.perf_counter()
-        client.create_table(**request)
-        ttl = table.properties.get("TimeToLiveSpecification")
-        if isinstance(ttl, Mapping) and ttl.get("Enabled"):
-            client.update_time_to_live(
-                TableName=table.name,
-                TimeToLiveSpecification={"Enabled": True,
-                                         "AttributeName": str(ttl["AttributeName"])})
+        setup = table_setup(table)
+        client.create_table(**setup["CreateTable"])
+        if "UpdateTimeToLive" in setup:
+            client.update_time_to_live(**setup["UpdateTimeToLive"])
         log.debug("table %s created in %.0f ms", table.name,
                   (time.perf_counter() - started) * 1000)
     return warnings
+
+
+def table_setup(table: TableConfig) -> dict[str, Any]:
+    """The API calls that create one table of `resources:` (CreateTable, then its TTL)."""
+    request, _ = table_request(table)
+    setup: dict[str, Any] = {"CreateTable": request}
+    ttl = table.properties.get("TimeToLiveSpecification")
+    if isinstance(ttl, Mapping) and ttl.get("Enabled"):
+        setup["UpdateTimeToLive"] = {
+            "TableName": table.name,
+            "TimeToLiveSpecification": {"Enabled": True,
+                                        "AttributeName": str(ttl["AttributeName"])}}
+    return setup
+
+
+def iam_settings(service: ServiceConfig) -> IamSettings:
+    """The role the Serverless Framework creates for the service, and who signs as which key."""
+    return IamSettings(
+        account_id=service.account_id, region=service.region,
+        role_name=f"{service.service}-{service.stage}-{service.region}-lambdaRole",
+        statements=service.iam_statements,
+        functions={access_key_for(f): f.full_name for f in service.functions.values()})
+
+
+def moto_settings(service: ServiceConfig, *, enforce_iam: bool, state_file: Path | None,
+                  seed_file: Path | None, serve_dynamodb: bool, verbose: bool) -> MotoSettings:
+    """What the moto process needs: tables, role, state file, seed data (read and checked)."""
+    from emulator.state import load_seed
+
+    if not serve_dynamodb:  # --dynamodb-endpoint: DynamoDB calls never reach moto
+        if enforce_iam and service.iam_statements:
+            log.warning("--dynamodb-endpoint: the role statements are not enforced on DynamoDB "
+                        "calls, which go straight to that endpoint (it keeps its own state)")
+        return MotoSettings(region=service.region, verbose=verbose)
+    for warning in policy_warnings(service.iam_statements) if enforce_iam else ():
+        log.warning("%s", warning)
+    seed = load_seed(seed_file, service.tables) if seed_file is not None else {}
+    return MotoSettings(
+        region=service.region, tables=tuple(table_setup(t) for t in service.tables),
+        iam=iam_settings(service) if enforce_iam else None,
+        # No table in resources: nothing of this service to keep (and no folder to create).
+        state_file=str(state_file) if state_file is not None and service.tables else None,
+        seed=seed, seed_source=str(seed_file or ""), verbose=verbose)

@@ -8,11 +8,18 @@ import os
 import shutil
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from emulator.aws import MotoServer, create_tables, function_aws_env, require_loopback
+from emulator import reload, state
+from emulator.aws import (
+    MotoServer,
+    create_tables,
+    function_aws_env,
+    iam_settings,
+    moto_settings,
+    require_loopback,
+)
 from emulator.config import FunctionConfig, ServiceConfig, load_service
 from emulator.environments import EnvironmentPool, Invoker, RuntimeSettings
 from emulator.errors import ConfigError
@@ -58,10 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inprocess", action="store_true",
                    help="run handlers inside the emulator's process so breakpoint() and IDE "
                         "debuggers work (shared environment variables, no hard timeout)")
+    p.add_argument("--no-reload", action="store_true",
+                   help="do not watch the service's folder (by default a saved .py file is "
+                        "what the next request runs, and serverless.yml changes apply at once)")
     p.add_argument("--integration-timeout", type=_positive_float,
                    default=DEFAULT_INTEGRATION_TIMEOUT_S, metavar="SECONDS",
                    help="API Gateway's integration timeout: past it the client gets 504 "
                         "(default 29)")
+    p.add_argument("--no-iam", action="store_true",
+                   help="do not enforce the role statements (provider.iam.role.statements) on "
+                        "the functions' DynamoDB calls")
+    p.add_argument("--state-dir", type=Path, metavar="DIR",
+                   help="where tables are saved between runs (default: .emulator/ beside "
+                        "serverless.yml)")
+    p.add_argument("--in-memory", action="store_true",
+                   help="keep tables in memory only: nothing is loaded or saved")
+    p.add_argument("--seed-data", type=Path, metavar="FILE",
+                   help="JSON or YAML mapping table -> list of items, loaded into empty tables")
+    p.add_argument("--reset", action="store_true",
+                   help="delete the saved tables of this stage before starting (`python -m "
+                        "emulator reset` deletes them without starting)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
@@ -118,10 +141,15 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until Ctrl-C; return the exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the emulator until Ctrl-C (or, for `reset`, clear its state); return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    reset_only = argv[:1] == ["reset"]
+    args = build_parser().parse_args(argv[1:] if reset_only else argv)
     _setup_logging(args.verbose)
     try:
+        if reset_only:
+            _reset(args)
+            return 0
         return _run(args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -141,22 +169,42 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     _warn_about(service, args)
-    moto = MotoServer.start()
+    if args.reset:
+        _reset(args)
+    moto = MotoServer.start(settings=moto_settings(
+        service, enforce_iam=not args.no_iam, state_file=_state_file(service, args),
+        seed_file=args.seed_data, serve_dynamodb=dynamodb is None, verbose=args.verbose))
     invoker: Invoker | None = None
+    hot: reload.HotReload | None = None
     try:
         for warning in create_tables(service, dynamodb or moto.endpoint):
             log.warning("%s", warning)
         invoker = _invoker(service, settings, args, moto.endpoint, dynamodb)
-        server.serve(Gateway(service, invoker, integration_timeout_s=args.integration_timeout))
+        gateway = Gateway(service, invoker, integration_timeout_s=args.integration_timeout)
+        server.serve(gateway)
+        if not args.no_reload:
+            hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb)
         _print_routes(service, server, dynamodb or moto.endpoint)
         _wait_for_signal()
     finally:
+        if hot is not None:
+            hot.stop()
         server.stop()
         if invoker is not None:
             invoker.close()
         moto.stop()
     print("Stopped.", flush=True)
     return 0
+
+
+def _state_file(service: ServiceConfig, args: argparse.Namespace) -> Path | None:
+    return None if args.in_memory else state.snapshot_path(service, args.state_dir)
+
+
+def _reset(args: argparse.Namespace) -> None:
+    service = load_service(args.config, stage=args.stage, region=args.region,
+                           env=dict(os.environ))
+    state.reset(state.snapshot_path(service, args.state_dir), print)
 
 
 def _runtime_settings(args: argparse.Namespace) -> RuntimeSettings:
@@ -186,6 +234,23 @@ def _invoker(service: ServiceConfig, settings: RuntimeSettings, args: argparse.N
     return EnvironmentPool(service, settings, aws_env)
 
 
+def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Gateway,
+                invoker: Invoker, *, moto: MotoServer, dynamodb: str | None
+                ) -> reload.HotReload | None:
+    def load() -> ServiceConfig:
+        return load_service(args.config, stage=args.stage, region=args.region,
+                            env=dict(os.environ))
+
+    def follow_iam(new: ServiceConfig) -> None:  # a changed role applies without a restart
+        moto.update_iam(None if args.no_iam or dynamodb else iam_settings(new))
+
+    state_file = _state_file(service, args)  # the state folder is never watched
+    return reload.start(service, load=load, gateway=gateway, invoker=invoker,
+                        create_tables=lambda new: create_tables(new, dynamodb or moto.endpoint),
+                        ignore=[state_file.parent] if state_file else [],
+                        listeners=[follow_iam])
+
+
 def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
     if service.unsupported:
         log.warning("not emulated (ignored): %s", "; ".join(service.unsupported))
@@ -213,11 +278,16 @@ def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -
 
 
 def _wait_for_signal() -> None:
-    stop = threading.Event()
+    """Block until SIGINT or SIGTERM.
+
+    The handler only writes to a pipe: setting a threading.Event from a signal handler can
+    deadlock when the signal lands while the main thread holds the Event's lock in wait().
+    """
+    read_end, write_end = os.pipe()
 
     def _stop(signum: int, _frame: object) -> None:
-        stop.set()
+        os.write(write_end, b"x")
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    stop.wait()
+    os.read(read_end, 1)

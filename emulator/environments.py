@@ -7,7 +7,9 @@ environment is reused (most recently used first); a busy function gets another e
 to a local cap, beyond which requests queue; `reservedConcurrency` throttles at once; past the
 function's timeout the environment is killed (SIGKILL, whole process group) and the next request
 cold-starts; a crash or an init error also discards the environment. Environments never outlive
-the emulator: each watches a pipe from this process and, on Linux, has PR_SET_PDEATHSIG.
+the emulator: each watches a pipe from this process and, on Linux, has PR_SET_PDEATHSIG. Hot
+reload (reload.py) retires a function's environments, as a deploy of new code does: idle ones
+stop at once, busy ones after their invocation, and the next invocation cold-starts.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -78,12 +80,16 @@ class _Slots:
     """Concurrency state of one function; guarded by the pool's condition."""
 
     def __init__(self, function: FunctionConfig, max_concurrency: int) -> None:
-        self.function = function
-        reserved = function.reserved_concurrency
-        self.cap = max(1, min(max_concurrency, reserved if reserved is not None else 1 << 30))
         self.idle: list[Environment] = []  # LIFO: the most recently used is reused first
         self.live = 0  # environments starting, busy or idle
         self.admitted = 0  # invocations queued or running (what reservedConcurrency limits)
+        self.generation = 0  # bumped on retire: older environments are not reused
+        self.configure(function, max_concurrency)
+
+    def configure(self, function: FunctionConfig, max_concurrency: int) -> None:
+        self.function = function
+        reserved = function.reserved_concurrency
+        self.cap = max(1, min(max_concurrency, reserved if reserved is not None else 1 << 30))
 
 
 @dataclass(slots=True)
@@ -197,13 +203,14 @@ class EnvironmentPool:
                     return slots.idle.pop()
                 if slots.live < slots.cap:
                     slots.live += 1
+                    generation = slots.generation
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
                 self._cond.wait(remaining)
         try:
-            env = self._spawn(slots.function)
+            env = self._spawn(slots.function, generation)
         except BaseException:
             with self._cond:
                 slots.live -= 1
@@ -217,18 +224,19 @@ class EnvironmentPool:
             return None
         return env
 
-    def _spawn(self, function: FunctionConfig) -> Environment:
+    def _spawn(self, function: FunctionConfig, generation: int) -> Environment:
         spawned_at = time.monotonic()
+        service = self._service  # read once: a reload may swap it
         server = RuntimeApiServer(RuntimeChannel())
         server.start()
         env = lambda_env.build_environment(
-            self._service,
+            service,
             function,
             runtime_api=server.address,
             aws_env=self._aws_env(function),
             passthrough=self._settings.env_passthrough,
             shell_env=self._settings.shell_env,
-            task_root=str(self._service.root),
+            task_root=str(service.root),
             log_stream=logs.new_log_stream_name(),
             runtime_dir=str(BOOTSTRAP_PATH.parent),
         )
@@ -236,11 +244,13 @@ class EnvironmentPool:
         if self._settings.runtime_client == "awslambdaric":
             args += ["--client", "awslambdaric"]
         try:
-            process = self._spawner.popen(args, env, str(self._service.root))
+            process = self._spawner.popen(args, env, str(service.root))
         except BaseException:
             server.close()
             raise
-        environment = Environment(function.name, process, server, self._on_exit, spawned_at)
+        environment = Environment(
+            function.name, process, server, self._on_exit, spawned_at, generation=generation
+        )
         environment.start()
         return environment
 
@@ -264,7 +274,8 @@ class EnvironmentPool:
 
     def _release(self, env: Environment, slots: _Slots) -> None:
         with self._cond:
-            if not self._closed and env.channel.exit_code is None:
+            current = env.generation == slots.generation  # else retired while it ran
+            if not self._closed and current and env.channel.exit_code is None:
                 slots.idle.append(env)
                 self._cond.notify_all()
                 return
@@ -354,13 +365,51 @@ class EnvironmentPool:
         line = logs.report_line(
             rid,
             duration_ms=result.duration_ms,
-            memory_mb=self._service.functions[run.env.key].memory_mb,
+            memory_mb=self._slots[run.env.key].function.memory_mb,
             max_used_mb=max_used,
             init_ms=result.init_duration_ms if run.cold else None,
             status=status,
             error_type=error_type,
         )
         logs.log_report(run.env.key, line)
+
+    # --- hot reload -------------------------------------------------------------------------
+
+    def retire(self, functions: Collection[str]) -> int:
+        """Stop reusing the environments of `functions`; return how many were retired.
+
+        Idle ones are stopped now; busy ones finish their invocation, then are stopped. Every
+        invocation that starts after this returns gets an environment spawned after it.
+        """
+        return self.replace_service(self._service, retire=functions)
+
+    def replace_service(self, service: ServiceConfig, *, retire: Collection[str] = ()) -> int:
+        """Serve `service` from now on (new functions, new settings), retiring `retire`."""
+        cap = self._settings.max_concurrency
+        with self._cond:
+            changed = [f for k, f in service.functions.items()
+                       if k not in self._slots or self._slots[k].function != f]
+            self._service = service
+            for function in changed:
+                if function.name in self._slots:
+                    self._slots[function.name].configure(function, cap)
+                else:
+                    self._slots[function.name] = _Slots(function, cap)
+            stopped: list[tuple[Environment, _Slots]] = []
+            retired = 0
+            for key in retire:
+                slots = self._slots.get(key)
+                if slots is None:
+                    continue
+                slots.generation += 1
+                stopped += [(env, slots) for env in slots.idle]
+                retired += sum(1 for env in self._envs if env.key == key)
+                slots.idle.clear()
+        for env, slots in stopped:
+            self._discard(env, slots)
+        for function in changed:
+            self._warn_ignored(function)
+        return retired
 
     # --- introspection and shutdown ---------------------------------------------------------
 

@@ -46,38 +46,63 @@ class Clock:
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
 
 
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """What one deployment of the stage serves; replaced as a whole by `Gateway.reload`."""
+
+    service: ServiceConfig
+    routes: RouteTable
+    prefix: str  # "/{stage}"
+    api_id: str
+
+    @classmethod
+    def of(cls, service: ServiceConfig) -> Deployment:
+        return cls(service, RouteTable(service.routes), f"/{service.stage}",
+                   api_id_for(service.service, service.stage))
+
+
 class Gateway:
     """One REST API stage: routes to functions, with the gateway's own error replies."""
 
     def __init__(self, service: ServiceConfig, invoker: Invoker, *,
                  integration_timeout_s: float = DEFAULT_INTEGRATION_TIMEOUT_S,
                  clock: Clock | None = None) -> None:
-        self.service = service
         self.invoker = invoker
         self.integration_timeout_s = integration_timeout_s
         self.clock = clock or Clock()
-        self.routes = RouteTable(service.routes)
-        self.prefix = f"/{service.stage}"
-        self.api_id = api_id_for(service.service, service.stage)
+        self.deployment = Deployment.of(service)
         self._cors_warned: set[Route] = set()
+
+    @property
+    def service(self) -> ServiceConfig:
+        return self.deployment.service
+
+    def reload(self, service: ServiceConfig) -> None:
+        """Serve `service` from the next request on (like a redeploy of the stage).
+
+        The routes are built before the swap, and each request reads the deployment once, so
+        a request is answered wholly by the old config or wholly by the new one.
+        """
+        self.deployment = Deployment.of(service)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request as API Gateway would."""
         started = time.perf_counter()
         request_id = self.clock.new_id()
-        response, route, result = self._dispatch(request, request_id)
-        response = _with_gateway_headers(response, request_id, self.api_id)
+        deployment = self.deployment
+        response, route, result = self._dispatch(deployment, request, request_id)
+        response = _with_gateway_headers(response, request_id, deployment.api_id)
         self._log_access(request, response, route, result, started)
         return response
 
-    def _dispatch(self, request: HttpRequest, request_id: str
+    def _dispatch(self, deployment: Deployment, request: HttpRequest, request_id: str
                   ) -> tuple[HttpResponse, Route | None, InvokeResult | None]:
-        path = self._strip_stage(request.path)
+        path = _strip_stage(deployment.prefix, request.path)
         if path is None:
             return errors.missing_authentication_token(), None, None
         if len(request.body) > API_GATEWAY_MAX_BODY:
             return errors.content_length_exceeded(), None, None
-        match = self.routes.match(request.method, path)
+        match = deployment.routes.match(request.method, path)
         if match.kind is MatchKind.PATH and request.method == "OPTIONS" and match.preflight:
             preflight = match.preflight
             origin = request.header("Origin")
@@ -88,42 +113,39 @@ class Gateway:
         event = build_proxy_event(
             request, resource=route.resource, path=path,
             path_parameters=match.path_parameters,
-            meta=self._meta(request, request_id, route.resource),
-            binary_media_types=self.service.binary_media_types,
+            meta=self._meta(deployment, request, request_id, route.resource),
+            binary_media_types=deployment.service.binary_media_types,
         )
         payload = json.dumps(event, separators=(",", ":")).encode()
         if len(payload) > LAMBDA_MAX_EVENT:
             return errors.request_too_long(), route, None
         result = self.invoker.invoke(route.function, payload, request_id,
                                      self.integration_timeout_s)
-        return self._respond(request, route, result), route, result
+        binary = deployment.service.binary_media_types
+        return self._respond(request, route, result, binary), route, result
 
-    def _strip_stage(self, raw_path: str) -> str | None:
-        if raw_path == self.prefix:
-            return "/"
-        if raw_path.startswith(self.prefix + "/"):
-            return raw_path[len(self.prefix):]
-        return None
-
-    def _meta(self, request: HttpRequest, request_id: str, resource: str) -> RequestMeta:
+    def _meta(self, deployment: Deployment, request: HttpRequest, request_id: str,
+              resource: str) -> RequestMeta:
+        service = deployment.service
         host = request.header("Host") or (
-            f"{self.api_id}.execute-api.{self.service.region}.amazonaws.com")
+            f"{deployment.api_id}.execute-api.{service.region}.amazonaws.com")
         return RequestMeta(
             request_id=request_id,
             extended_request_id=_extended_id(request_id),
             epoch_ms=int(self.clock.now() * 1000),
-            account_id=self.service.account_id,
-            api_id=self.api_id,
+            account_id=service.account_id,
+            api_id=deployment.api_id,
             resource_id=_resource_id(resource),
-            stage=self.service.stage,
+            stage=service.stage,
             domain_name=host,
         )
 
-    def _respond(self, request: HttpRequest, route: Route, result: InvokeResult) -> HttpResponse:
+    def _respond(self, request: HttpRequest, route: Route, result: InvokeResult,
+                 binary_media_types: tuple[str, ...]) -> HttpResponse:
         outcome = result.outcome
         if outcome is Outcome.OK:
             mapped = map_proxy_result(result.payload, accept=request.header("Accept"),
-                                      binary_media_types=self.service.binary_media_types)
+                                      binary_media_types=binary_media_types)
             if mapped.problem:
                 log.warning("%s: %s", route.function, mapped.problem)
             self._warn_missing_cors(route, mapped.response)
@@ -157,6 +179,15 @@ class Gateway:
         temp = (" cold" if result.cold else " warm") if result else ""
         access_log.info("%s %s %d %.1f ms%s%s", request.method, request.path, response.status,
                         took, fn, temp)
+
+
+def _strip_stage(prefix: str, raw_path: str) -> str | None:
+    """Return the path without the "/{stage}" prefix; None when it has another stage."""
+    if raw_path == prefix:
+        return "/"
+    if raw_path.startswith(prefix + "/"):
+        return raw_path[len(prefix):]
+    return None
 
 
 def _with_gateway_headers(response: HttpResponse, request_id: str, api_id: str) -> HttpResponse:

@@ -104,8 +104,11 @@ class Environment:
         server: RuntimeApiServer,
         on_exit: Callable[[Environment], None],
         spawned_at: float,
+        *,
+        generation: int = 0,
     ) -> None:
         self.key = key  # the function's key under `functions:`
+        self.generation = generation  # the pool's code generation it was spawned under
         self.process = process
         self.pid = process.pid
         self.server = server

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[EmulatorProcess]:
-    process = EmulatorProcess(REVIEW_API).start()
+    process = EmulatorProcess(REVIEW_API, "--in-memory").start()
     yield process
     process.stop()
 

@@ -1,0 +1,361 @@
+"""Hot reload: a saved file is what the next request runs, with no per-request cost.
+
+Emulates a redeploy, without its wait. A file watcher (watchfiles' Rust watcher: inotify,
+FSEvents, ReadDirectoryChangesW) follows the service's folder. A changed Python file retires
+the environments of every function (any handler may import any module of the service, and
+Lambda runs the code of the deployment package as a whole): idle ones stop at once, busy ones
+after their in-flight request, and the next request cold-starts on the new code, as the first
+invoke after `serverless deploy function` does. A changed serverless.yml is read again: routes,
+environment and settings are swapped in at once (functions whose settings changed are retired,
+the gateway's routes are replaced like a stage redeploy), new tables are created and existing
+tables keep their data. A broken serverless.yml is reported and the previous config goes on
+serving. Each reload is logged as one line starting with `Reloaded`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import logging
+import os
+import platform
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from watchfiles._rust_notify import RustNotify  # documented as watchfiles' "Rust backend"
+
+from emulator.config import Route, ServiceConfig
+from emulator.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+STEP_MS = 50  # a batch ends after this long without another event (an editor's save burst)
+DEBOUNCE_MS = 500  # ... or after this long in all, however busy the folder is
+# Never code of the service: dependency trees, caches, virtualenvs, the emulator's state.
+IGNORED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+CONFIG_SUFFIXES = (".yml", ".yaml", ".json")  # serverless.yml and what ${file(...)} reads
+
+
+class Kind(enum.Enum):
+    CODE = "code"  # a Python module: environments must import it afresh
+    CONFIG = "config"  # serverless.yml, or a file it may include: read the service again
+
+
+@runtime_checkable
+class Reloadable(Protocol):
+    """An Invoker that can swap its config and retire environments (EnvironmentPool)."""
+
+    def retire(self, functions: Collection[str]) -> int: ...
+
+    def replace_service(self, service: ServiceConfig, *, retire: Collection[str] = ()) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChange:
+    parts: tuple[str, ...]  # what changed, as the Reloaded line names it; () = nothing
+    retire: frozenset[str]  # functions whose environments must not serve again
+    warnings: tuple[str, ...] = ()
+
+
+def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
+    """Describe what serving `new` instead of `old` changes; pure."""
+    ids = ("service", "stage", "region", "account_id")
+    moved = [f"{a} {getattr(old, a)} -> {getattr(new, a)}" for a in ids
+             if getattr(old, a) != getattr(new, a)]
+    routes = _keyed(old.routes), _keyed(new.routes)
+    parts = moved + _delta("route", *routes)
+    parts += _delta("function", dict(old.functions), dict(new.functions), changed=False)
+    common = [k for k in new.functions if k in old.functions]
+    env = [k for k in common if old.functions[k].environment != new.functions[k].environment]
+    settings = [k for k in common if dataclasses.replace(
+        old.functions[k], environment=new.functions[k].environment) != new.functions[k]]
+    parts += [f"{what} changed for {_counted('function', keys)}"
+              for what, keys in (("env", env), ("settings", settings)) if keys]
+    tables = {t.name: t for t in old.tables}, {t.name: t for t in new.tables}
+    parts += _delta("table", *tables, changed=False)
+    warnings = [f"table {n}: no longer in serverless.yml; kept, with its data"
+                for n in tables[0] if n not in tables[1]]
+    warnings += [f"table {n}: definition changed; the table is kept as it was created "
+                 "(restart the emulator with fresh state to recreate it)"
+                 for n, t in tables[1].items() if n in tables[0] and tables[0][n] != t]
+    if old.iam_statements != new.iam_statements:
+        parts.append("IAM statements changed")
+    if old.binary_media_types != new.binary_media_types:
+        parts.append("binaryMediaTypes changed")
+    retire = {k for k in old.functions if k not in new.functions} | set(env) | set(settings)
+    if moved:  # every environment's variables and ARNs name these
+        retire |= set(new.functions)
+    return ConfigChange(tuple(parts), frozenset(retire), tuple(warnings))
+
+
+def _keyed(routes: Iterable[Route]) -> dict[str, Route]:
+    return {f"{r.method} {r.resource}": r for r in routes}
+
+
+def _delta(noun: str, old: Mapping[str, object], new: Mapping[str, object],
+           changed: bool = True) -> list[str]:
+    """["+1 route (GET /a)", "-2 routes (...)", "1 route (...) changed"] between two dicts."""
+    added = [k for k in new if k not in old]
+    removed = [k for k in old if k not in new]
+    altered = [k for k in new if changed and k in old and old[k] != new[k]]
+    return ([f"+{_counted(noun, added)}"] if added else []) + (
+        [f"-{_counted(noun, removed)}"] if removed else []) + (
+        [f"{_counted(noun, altered)} changed"] if altered else [])
+
+
+def _counted(noun: str, keys: Sequence[str]) -> str:
+    """'1 route (GET /a)', '3 functions (a, b, c)', '5 functions'."""
+    names = f" ({', '.join(keys)})" if len(keys) <= 3 else ""
+    return f"{len(keys)} {noun}{_s(keys)}{names}"
+
+
+def ignored_dir(root: Path, parts: Sequence[str]) -> bool:
+    """Tell whether the folder root/parts... (or one above it) is never the service's code."""
+    for depth, part in enumerate(parts, 1):
+        if part.startswith(".") or part in IGNORED_DIRS:  # .git .nox .venv .emulator ...
+            return True
+        if root.joinpath(*parts[:depth], "pyvenv.cfg").is_file():  # a virtualenv, any name
+            return True
+    return False
+
+
+def classify(path: Path, root: Path, config_path: Path,
+             ignore: Collection[Path] = ()) -> Kind | None:
+    """Return what a change of `path` means to the service in `root`; None: nothing."""
+    if path == config_path:
+        return Kind.CONFIG
+    if not path.is_relative_to(root) or any(path.is_relative_to(p) for p in ignore):
+        return None
+    rel = path.relative_to(root)
+    name = rel.name
+    if ignored_dir(root, rel.parts[:-1]) or name.startswith((".", "#", "~")):
+        return None  # editors' lock, swap and backup files: .#a.py, #a.py#, a.py~, .a.py.swp
+    if name.endswith(".py"):
+        return Kind.CODE
+    return Kind.CONFIG if name.endswith(CONFIG_SUFFIXES) else None
+
+
+def watched_dirs(root: Path, ignore: Collection[Path] = ()) -> list[Path]:
+    """Return the top-level folders of `root` to watch recursively."""
+    return sorted(p for p in root.iterdir()
+                  if p.is_dir() and p not in ignore and not ignored_dir(root, (p.name,)))
+
+
+class Reloader:
+    """Applies a batch of changed paths to the running emulator, one batch at a time."""
+
+    def __init__(self, service: ServiceConfig, *, load: Callable[[], ServiceConfig],
+                 gateway: Gateway, invoker: Reloadable,
+                 create_tables: Callable[[ServiceConfig], list[str]],
+                 ignore: Collection[Path] = (),
+                 listeners: Sequence[Callable[[ServiceConfig], None]] = ()) -> None:
+        self.service = service
+        self._listeners = tuple(listeners)  # others that follow the config (e.g. IAM)
+        self._load = load  # reads serverless.yml again with the CLI's stage/region/env
+        self._gateway = gateway
+        self._invoker = invoker
+        self._create_tables = create_tables
+        self.ignore = tuple(p.resolve() for p in ignore)
+        self._lock = threading.Lock()
+
+    def on_change(self, paths: Iterable[str]) -> None:
+        """Reload what the changed `paths` affect; log one line per reload."""
+        root, config_path = self.service.root, self.service.config_path
+        found: dict[Kind, set[str]] = {}
+        for raw in paths:
+            path = Path(raw)
+            kind = classify(path, root, config_path, self.ignore)
+            if kind is not None:
+                name = path.relative_to(root).as_posix() if path.is_relative_to(root) else raw
+                found.setdefault(kind, set()).add(name)
+        with self._lock:
+            if Kind.CONFIG in found:
+                self._reload_config(found[Kind.CONFIG])
+            if Kind.CODE in found:
+                self._reload_code(found[Kind.CODE])
+
+    def _reload_code(self, names: set[str]) -> None:
+        drop_bytecode(self.service.root, names)
+        functions = list(self.service.functions)
+        retired = self._invoker.retire(functions)
+        count = f"{len(functions)} function{_s(functions)}"
+        log.info("Reloaded: %s changed -> %s will cold-start (%d environment%s retired)",
+                 _names(names), count, retired, "" if retired == 1 else "s")
+
+    def _reload_config(self, names: set[str]) -> None:
+        config_name = self.service.config_path.name
+        own = config_name in names
+        try:
+            new = self._load()
+        except Exception as exc:  # ConfigError, or anything a half-saved file causes
+            log.error("%s not reloaded (still serving the previous config): %s", config_name, exc)
+            return
+        change = compare(self.service, new)
+        if not change.parts:
+            if own:
+                log.info("Reloaded %s: no change to routes, functions or tables", config_name)
+            return
+        try:
+            self._apply(new, change)
+        except Exception:
+            log.exception("%s not reloaded (still serving the previous config)", config_name)
+            return
+        why = "" if own else f" ({_names(names)} changed)"
+        log.info("Reloaded %s%s: %s", config_name, why, ", ".join(change.parts))
+
+    def _apply(self, new: ServiceConfig, change: ConfigChange) -> None:
+        """Create new tables, then hand functions, then routes over to the new config."""
+        for warning in self._create_tables(new):
+            log.debug("%s", warning)
+        self._invoker.replace_service(new, retire=change.retire)
+        self._gateway.reload(new)  # after the invoker: a new route's function exists by now
+        for listener in self._listeners:
+            listener(new)
+        if new.iam_statements != self.service.iam_statements and not self._listeners:
+            log.warning("IAM statements changed: they apply from the next start")
+        self.service = new
+        for warning in change.warnings:
+            log.warning("%s", warning)
+
+
+def drop_bytecode(root: Path, names: Iterable[str]) -> None:
+    """Delete the cached bytecode of changed modules, for every interpreter version.
+
+    Python reuses a .pyc whose recorded source mtime (whole seconds) and size still match:
+    a same-size save within the second of the last compile would run the old code.
+    """
+    for name in names:
+        source = root / name
+        for cached in source.parent.joinpath("__pycache__").glob(f"{source.stem}.*.pyc"):
+            cached.unlink(missing_ok=True)
+
+
+def _s(items: Collection[object]) -> str:
+    return "" if len(items) == 1 else "s"
+
+
+def _names(names: Collection[str], shown: int = 3) -> str:
+    ordered = sorted(names)
+    more = f" and {len(ordered) - shown} more" if len(ordered) > shown else ""
+    return ", ".join(ordered[:shown]) + more
+
+
+def _force_polling() -> bool:
+    """Poll where notifications do not work: as watchfiles decides (its env var, WSL)."""
+    value = os.environ.get("WATCHFILES_FORCE_POLLING", "")
+    if value:
+        return value.lower() not in ("false", "disable", "disabled")
+    return "microsoft-standard" in platform.uname().release.lower()
+
+
+class _Watch:
+    """One Rust watcher and the thread that waits on it."""
+
+    def __init__(self, paths: Sequence[Path], recursive: bool,
+                 on_change: Callable[[list[str]], None]) -> None:
+        # Watches are in place when the constructor returns: no save after it is missed.
+        self._notify = RustNotify([str(p) for p in paths], False, _force_polling(), 300,
+                                  recursive, True)
+        self._on_change = on_change
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reload-watch", daemon=True)
+
+    def start(self) -> _Watch:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while True:
+            raw = self._notify.watch(DEBOUNCE_MS, STEP_MS, 0, self._stop)
+            if raw == "stop":
+                return
+            if isinstance(raw, set):
+                try:
+                    self._on_change([path for _, path in raw])
+                except Exception:
+                    log.exception("hot reload failed; the emulator goes on with what it had")
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop watching; `wait=False` only asks (the thread ends within STEP_MS)."""
+        self._stop.set()
+        if wait:
+            if self._thread.is_alive():
+                self._thread.join()
+            self._notify.close()
+
+
+class Watcher:
+    """Follows a service folder: its top level, and each folder in it that may hold code.
+
+    Folders never holding code (node_modules, .nox, virtualenvs, the state folder) are not
+    watched at all, so starting is quick and their churn costs nothing; a top-level folder
+    created (or replaced, as some tools do) later is picked up.
+    """
+
+    def __init__(self, root: Path, on_change: Callable[[list[str]], None],
+                 ignore: Collection[Path] = ()) -> None:
+        self._root, self._on_change, self._ignore = root, on_change, tuple(ignore)
+        self._dirs = watched_dirs(root, self._ignore)
+        self._top = _Watch([root], False, self._on_top)
+        self._tree = _Watch(self._dirs, True, on_change) if self._dirs else None
+
+    def start(self) -> Watcher:
+        self._top.start()
+        if self._tree is not None:
+            self._tree.start()
+        return self
+
+    def _on_top(self, paths: list[str]) -> None:
+        """A change at the top level; runs in the top watch's thread, the only one to swap."""
+        dirs = watched_dirs(self._root, self._ignore)
+        # New, gone or replaced (deleted and created again: its old watch is dead) folders.
+        fresh = [d for d in dirs if d not in self._dirs or str(d) in paths]
+        if fresh or dirs != self._dirs:
+            old = self._tree
+            self._tree = _Watch(dirs, True, self._on_change).start() if dirs else None
+            if old is not None:  # stopped after its successor watches: no gap
+                old.stop()
+            self._dirs = dirs
+            # What a fresh folder got before its watch was in place counts as changed too.
+            paths = paths + [str(f) for d in fresh for f in d.rglob("*.py")]
+        self._on_change(paths)
+
+    def stop(self) -> None:
+        tree = self._tree
+        if tree is not None:
+            tree.stop(wait=False)  # both end within the same step
+        self._top.stop()  # joins its thread: no folder swap can happen after this
+        for last in (tree, self._tree):  # the same one, unless a folder swap happened meanwhile
+            if last is not None:
+                last.stop()
+
+
+class HotReload:
+    """The watcher and the reloader of one emulator run (see `start`)."""
+
+    def __init__(self, reloader: Reloader) -> None:
+        self.reloader = reloader
+        service = reloader.service
+        self.watcher = Watcher(service.root, reloader.on_change, reloader.ignore).start()
+
+    def stop(self) -> None:
+        self.watcher.stop()
+
+
+def start(service: ServiceConfig, *, load: Callable[[], ServiceConfig], gateway: Gateway,
+          invoker: object, create_tables: Callable[[ServiceConfig], list[str]],
+          ignore: Collection[Path] = (),
+          listeners: Sequence[Callable[[ServiceConfig], None]] = ()) -> HotReload | None:
+    """Watch the service's folder and reload on change; None when `invoker` cannot reload."""
+    if not isinstance(invoker, Reloadable):
+        log.warning("hot reload is off with --inprocess: modules stay imported in this "
+                    "process; restart the emulator to run changed code")
+        return None
+    reloader = Reloader(service, load=load, gateway=gateway, invoker=invoker,
+                        create_tables=create_tables, ignore=ignore, listeners=listeners)
+    hot = HotReload(reloader)
+    log.info("Hot reload: watching %s (--no-reload to turn off)", service.root)
+    return hot

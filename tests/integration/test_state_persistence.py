@@ -1,0 +1,220 @@
+"""Tables that survive restarts of the real emulator: Ctrl-C, kill -9, --in-memory, reset, seed."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from emulator_harness import REPO, REVIEW_API, EmulatorProcess
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc"),
+]
+
+SAVED = re.compile(r"^State: saved (\d+) items")
+FIXTURE = REPO / "tests" / "fixtures" / "services" / "iam-missing-delete"
+
+
+@pytest.fixture
+def emulators() -> Iterator[list[EmulatorProcess]]:
+    started: list[EmulatorProcess] = []
+    yield started
+    for emu in started:
+        if emu.proc is not None and emu.proc.returncode is None:
+            emu.stop()
+
+
+def start(emulators: list[EmulatorProcess], *args: str, config: Path = REVIEW_API
+          ) -> EmulatorProcess:
+    emu = EmulatorProcess(config, *args).start()
+    emulators.append(emu)
+    return emu
+
+
+def create(emu: EmulatorProcess, text: str) -> str:
+    reply = emu.request("POST", "/reviews", body={"review": text, "name": "Ada"})
+    assert reply.status == 201, reply.body
+    review_id: str = reply.json()["id"]
+    return review_id
+
+
+def all_reviews(emu: EmulatorProcess) -> dict[str, str]:
+    found: dict[str, str] = {}
+    query = "?limit=100"
+    while True:
+        page = emu.request("GET", f"/reviews{query}").json()
+        found |= {item["id"]: item["review"] for item in page["items"]}
+        if not page["nextToken"]:
+            return found
+        query = f"?limit=100&nextToken={page['nextToken']}"
+
+
+def test_reviews_survive_ctrl_c_and_a_new_start(
+        emulators: list[EmulatorProcess], tmp_path: Path) -> None:
+    emu = start(emulators, "--state-dir", str(tmp_path))
+    created = {create(emu, f"review {i}"): f"review {i}" for i in range(3)}
+    assert emu.stop(signal.SIGINT) == 0
+    assert (tmp_path / "review-api-dev-us-east-2.json").is_file()
+    again = start(emulators, "--state-dir", str(tmp_path))
+    again.wait_for(r"^State: restored 3 items \(1 tables?\)")
+    assert all_reviews(again) == created
+
+
+# --- kill -9 ---------------------------------------------------------------------------------
+
+def descendants(pid: int) -> set[int]:
+    """Return the pids of every live descendant of pid (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
+                int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_gone(pids: set[int], timeout: float = 10) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while (left := {p for p in pids if alive(p)}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+class Writer(threading.Thread):
+    """Creates reviews one after another until stopped or the emulator goes away."""
+
+    def __init__(self, emu: EmulatorProcess) -> None:
+        super().__init__(daemon=True)
+        self.emu, self.ids, self.stop = emu, list[str](), threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.ids.append(create(self.emu, f"review {len(self.ids)}"))
+            except (OSError, AssertionError):
+                return
+
+
+def test_kill_9_during_writes_leaves_no_process_and_the_last_snapshot_loads(
+        emulators: list[EmulatorProcess], tmp_path: Path) -> None:
+    emu = start(emulators, "--state-dir", str(tmp_path), "--verbose")
+    writer = Writer(emu)
+    writer.start()
+    # GIVEN writes in progress and snapshots being written (the first after ~1 s of writes)
+    first = emu.wait_for(SAVED, timeout=30)
+    last = emu.wait_for(SAVED, timeout=30, start=emu.output.index(first) + 1)
+    saved = int(SAVED.match(last).group(1))  # type: ignore[union-attr]
+    assert emu.proc is not None
+    pids = descendants(emu.proc.pid)
+    # WHEN the emulator is killed outright, mid-write
+    emu.proc.kill()
+    emu.stop()
+    writer.stop.set()
+    writer.join(30)
+    # THEN no environment and no moto process survives it
+    assert wait_gone(pids) == set()
+    # AND the next start loads the last snapshot: a prefix of the writes, at least as long as
+    # the last snapshot line announced (a later one may have completed before the kill)
+    restored = set(all_reviews(start(emulators, "--state-dir", str(tmp_path))))
+    known = [review_id for review_id in writer.ids if review_id in restored]
+    assert known == writer.ids[:len(known)]
+    assert len(restored - set(writer.ids)) <= 1  # the POST whose reply the kill cut off
+    assert len(restored) >= saved > 0
+
+
+# --- opting out, resetting, seeding ----------------------------------------------------------
+
+@pytest.fixture
+def service(tmp_path: Path) -> Path:
+    """A copy of the fixture service, so its default state folder lands in tmp_path."""
+    shutil.copytree(FIXTURE, tmp_path / "svc", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path / "svc" / "serverless.yml"
+
+
+def put_and_stop(emulators: list[EmulatorProcess], config: Path, *args: str) -> None:
+    emu = start(emulators, *args, config=config)
+    assert emu.request("PUT", "/items/a", body="saved").status == 204
+    assert emu.stop() == 0
+
+
+def test_state_is_saved_beside_serverless_yml_by_default(
+        emulators: list[EmulatorProcess], service: Path) -> None:
+    put_and_stop(emulators, service)
+    snapshot = service.parent / ".emulator" / "iam-fixture-dev-eu-central-1.json"
+    assert '"body":{"S":"saved"}' in snapshot.read_text()
+
+
+def test_in_memory_leaves_no_file(emulators: list[EmulatorProcess], service: Path) -> None:
+    put_and_stop(emulators, service, "--in-memory")
+    assert not (service.parent / ".emulator").exists()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "emulator", *args], env=env, text=True,
+                          capture_output=True, timeout=60, check=False)
+
+
+def test_reset_prints_what_it_removes_then_removes_it(
+        emulators: list[EmulatorProcess], service: Path) -> None:
+    put_and_stop(emulators, service)
+    snapshot = service.parent / ".emulator" / "iam-fixture-dev-eu-central-1.json"
+    done = run_cli("reset", "--config", str(service))
+    assert (done.returncode, done.stdout) == (0, f"Removing {snapshot}\n"), done.stderr
+    assert not snapshot.exists()
+    emu = start(emulators, config=service)
+    assert emu.request("GET", "/items/a").status == 404
+
+
+def test_reset_flag_starts_empty(emulators: list[EmulatorProcess], service: Path) -> None:
+    put_and_stop(emulators, service)
+    emu = start(emulators, "--reset", config=service)
+    assert emu.request("GET", "/items/a").status == 404
+
+
+def test_seed_data_fills_empty_tables(emulators: list[EmulatorProcess], tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("ItemsTable:\n  - {id: seeded, body: from the seed file}\n")
+    emu = start(emulators, "--state-dir", str(tmp_path), "--seed-data", str(seed),
+                config=FIXTURE / "serverless.yml")
+    emu.wait_for("^Seed: 1 items into iam-fixture-dev-items")
+    assert emu.request("GET", "/items/seeded").json() == {
+        "id": "seeded", "body": "from the seed file"}
+
+
+def test_bad_seed_data_is_a_clear_error(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"iam-fixture-dev-items": [{"id": "ok"}, {"body": "no key"}]}))
+    done = run_cli("--config", str(FIXTURE / "serverless.yml"), "--port", "0", "--in-memory",
+                   "--seed-data", str(seed))
+    assert done.returncode == 2
+    assert f"{seed}: iam-fixture-dev-items[1]: missing key attribute 'id'" in done.stderr
+    assert "Traceback" not in done.stderr
