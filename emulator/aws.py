@@ -13,16 +13,16 @@ import ipaddress
 import json
 import logging
 import secrets
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import boto3
 
 from emulator.config import FunctionConfig, ServiceConfig, TableConfig
 from emulator.errors import ConfigError
@@ -47,29 +47,59 @@ _IGNORED = ("PointInTimeRecoverySpecification", "ContributorInsightsSpecificatio
 
 @dataclass(slots=True)
 class MotoServer:
-    """moto in a child process of ours (see emulator/moto_process.py)."""
+    """moto in a child process of ours (see emulator/moto_process.py).
+
+    The emulator binds moto's loopback socket itself and hands it to the child, so the endpoint
+    is known at once: requests made before moto serves wait in the socket's backlog, and moto
+    serves only once its tables exist. Start-up thus overlaps moto's ~1 s import with the
+    emulator's own start and the first environment's cold start.
+    """
 
     process: subprocess.Popen[bytes]
     endpoint: str
-    control_token: str = ""
+    control_token: str = field(default_factory=lambda: secrets.token_hex(16))
+    ready: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def start(cls, host: str = "127.0.0.1", settings: MotoSettings | None = None) -> MotoServer:
-        """Start moto on a free loopback port and return once it listens (tables loaded)."""
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "emulator.moto_process", "--host", host],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        settings = replace(settings or MotoSettings(), control_token=secrets.token_hex(16))
-        proc.stdin.write(settings.to_line())  # settings: never in argv
-        proc.stdin.flush()
-        line = proc.stdout.readline().decode().strip()
-        if not line.startswith("PORT "):
-            proc.kill()
-            proc.wait()
-            raise RuntimeError(f"moto did not start (it printed {line!r})")
-        return cls(proc, f"http://{host}:{int(line.split()[1])}", settings.control_token)
+        """Start moto on a free loopback port and return once it serves (tables loaded)."""
+        moto = cls.spawn(host)
+        moto.configure(settings or MotoSettings())
+        moto.wait_ready()
+        return moto
+
+    @classmethod
+    def spawn(cls, host: str = "127.0.0.1") -> MotoServer:
+        """Start the process now, on a socket bound here; it imports moto meanwhile."""
+        with socket.create_server((host, 0), backlog=512) as listener:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "emulator.moto_process", "--fd", str(listener.fileno())],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(listener.fileno(),),
+            )
+            port = listener.getsockname()[1]
+        return cls(proc, f"http://{host}:{port}")
+
+    def configure(self, settings: MotoSettings) -> None:
+        """Send the settings (never in argv); a thread then waits for moto to serve."""
+        assert self.process.stdin is not None
+        settings = replace(settings, control_token=self.control_token)
+        self.process.stdin.write(settings.to_line())
+        self.process.stdin.flush()
+        threading.Thread(target=self._watch_start, name="moto-start", daemon=True).start()
+
+    def _watch_start(self) -> None:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().decode().strip()
+        if line.startswith("PORT "):
+            self.ready.set()
+        else:
+            log.error("moto did not start (exit code %s): DynamoDB calls will fail",
+                      self.process.poll())
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Block until moto serves; raise RuntimeError when it does not."""
+        if not self.ready.wait(timeout):
+            raise RuntimeError(f"moto did not start within {timeout:.0f} s")
 
     def update_iam(self, iam: IamSettings | None) -> None:
         """Enforce another role from now on (a serverless.yml change); None: stop enforcing."""
@@ -159,17 +189,21 @@ def table_request(table: TableConfig) -> tuple[dict[str, Any], list[str]]:
     return request, warnings
 
 
-def create_tables(service: ServiceConfig, endpoint: str) -> list[str]:
-    """Create every table of `resources:` that does not exist yet; return warnings."""
+def table_warnings(service: ServiceConfig) -> list[str]:
+    """Name the table properties of `resources:` that are not emulated."""
+    return [warning for table in service.tables for warning in table_request(table)[1]]
+
+
+def create_tables(service: ServiceConfig, endpoint: str) -> None:
+    """Create every table of `resources:` that does not exist yet at a DynamoDB endpoint."""
+    import boto3  # only for --dynamodb-endpoint and reloads: not on the start-up path
+
     client = boto3.client(
         "dynamodb", endpoint_url=endpoint, region_name=service.region,
         aws_access_key_id="emulator", aws_secret_access_key=FAKE_SECRET,
     )
     existing = set(client.list_tables().get("TableNames", []))
-    warnings: list[str] = []
     for table in service.tables:
-        _, table_warnings = table_request(table)
-        warnings += table_warnings
         if table.name in existing:
             continue
         started = time.perf_counter()
@@ -179,7 +213,6 @@ def create_tables(service: ServiceConfig, endpoint: str) -> list[str]:
             client.update_time_to_live(**setup["UpdateTimeToLive"])
         log.debug("table %s created in %.0f ms", table.name,
                   (time.perf_counter() - started) * 1000)
-    return warnings
 
 
 def table_setup(table: TableConfig) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from emulator import reload, state
@@ -19,6 +20,7 @@ from emulator.aws import (
     iam_settings,
     moto_settings,
     require_loopback,
+    table_warnings,
 )
 from emulator.config import FunctionConfig, ServiceConfig, load_service
 from emulator.environments import EnvironmentPool, Invoker, RuntimeSettings
@@ -157,9 +159,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    moto = MotoServer.spawn()  # moto imports (~1 s) while the config is read
+    try:
+        started = _start(args, moto)
+    except BaseException:
+        moto.stop()
+        raise
+    if started is None:
+        moto.stop()
+        return 1
+    return _serve(args, started)
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    service: ServiceConfig
+    runtime: RuntimeSettings
+    dynamodb: str | None  # --dynamodb-endpoint, checked
+    server: ServerThread  # bound, not serving yet
+    moto: MotoServer
+
+
+def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
+    """Read the config, take the port, hand moto its settings; None when the port is taken."""
     service = load_service(args.config, stage=args.stage, region=args.region,
                            env=dict(os.environ))
-    settings = _runtime_settings(args)
+    runtime = _runtime_settings(args)
     dynamodb = (require_loopback(args.dynamodb_endpoint, option="--dynamodb-endpoint")
                 if args.dynamodb_endpoint else None)
     try:
@@ -167,18 +192,31 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)
-        return 1
-    _warn_about(service, args)
-    if args.reset:
-        _reset(args)
-    moto = MotoServer.start(settings=moto_settings(
-        service, enforce_iam=not args.no_iam, state_file=_state_file(service, args),
-        seed_file=args.seed_data, serve_dynamodb=dynamodb is None, verbose=args.verbose))
+        return None
+    try:
+        _warn_about(service, args)
+        for warning in table_warnings(service):
+            log.warning("%s", warning)
+        if args.reset:
+            _reset(args)
+        moto.configure(moto_settings(
+            service, enforce_iam=not args.no_iam, state_file=_state_file(service, args),
+            seed_file=args.seed_data, serve_dynamodb=dynamodb is None, verbose=args.verbose))
+    except BaseException:
+        server.stop()
+        raise
+    return _Started(service, runtime, dynamodb, server, moto)
+
+
+def _serve(args: argparse.Namespace, started: _Started) -> int:
+    """Answer requests until Ctrl-C, then stop everything."""
+    service, settings, dynamodb = started.service, started.runtime, started.dynamodb
+    server, moto = started.server, started.moto
     invoker: Invoker | None = None
     hot: reload.HotReload | None = None
     try:
-        for warning in create_tables(service, dynamodb or moto.endpoint):
-            log.warning("%s", warning)
+        if dynamodb:
+            create_tables(service, dynamodb)
         invoker = _invoker(service, settings, args, moto.endpoint, dynamodb)
         gateway = Gateway(service, invoker, integration_timeout_s=args.integration_timeout)
         server.serve(gateway)

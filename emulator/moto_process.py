@@ -71,22 +71,28 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m emulator.moto_process")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--fd", type=int, help="serve on this listening socket (from the parent)")
     args = parser.parse_args(argv)
-    settings = MotoSettings.from_line(_read_line(sys.stdin.fileno()))
-    exit_when_parent_dies()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _setup_logging(settings.verbose)
-
+    # Import moto (the slow part of start-up) before the settings arrive: the emulator spawns
+    # this process first and reads its config meanwhile.
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
     moto_app = DomainDispatcherApplication(create_backend_app)
+    in_process_caller(moto_app, "us-east-1")("ListTables", {})  # builds moto's DynamoDB app
+    line = _read_line(sys.stdin.fileno())
+    if not line:  # stdin closed before any settings: the emulator gave up (or died)
+        return
+    settings = MotoSettings.from_line(line)
+    exit_when_parent_dies()
+    _setup_logging(settings.verbose)
     call = in_process_caller(moto_app, settings.region)
     _create_tables(call, settings.tables)
     keeper = _keeper(settings, call)
     app: WsgiApp = keeper.middleware(moto_app) if keeper else moto_app
     app = IamMiddleware(app, settings.iam, settings.control_token)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app, threaded=True, fd=args.fd)
     port = server.server_address[1]
     os.environ["MOTO_PORT"] = str(port)  # moto builds some resource URLs from it
     stopped = _sigterm_pipe()

@@ -149,7 +149,7 @@ class Reloader:
 
     def __init__(self, service: ServiceConfig, *, load: Callable[[], ServiceConfig],
                  gateway: Gateway, invoker: Reloadable,
-                 create_tables: Callable[[ServiceConfig], list[str]],
+                 create_tables: Callable[[ServiceConfig], None],
                  ignore: Collection[Path] = (),
                  listeners: Sequence[Callable[[ServiceConfig], None]] = ()) -> None:
         self.service = service
@@ -208,8 +208,7 @@ class Reloader:
 
     def _apply(self, new: ServiceConfig, change: ConfigChange) -> None:
         """Create new tables, then hand functions, then routes over to the new config."""
-        for warning in self._create_tables(new):
-            log.debug("%s", warning)
+        self._create_tables(new)
         self._invoker.replace_service(new, retire=change.retire)
         self._gateway.reload(new)  # after the invoker: a new route's function exists by now
         for listener in self._listeners:
@@ -346,7 +345,7 @@ class HotReload:
 
 
 def start(service: ServiceConfig, *, load: Callable[[], ServiceConfig], gateway: Gateway,
-          invoker: object, create_tables: Callable[[ServiceConfig], list[str]],
+          invoker: object, create_tables: Callable[[ServiceConfig], None],
           ignore: Collection[Path] = (),
           listeners: Sequence[Callable[[ServiceConfig], None]] = ()) -> HotReload | None:
     """Watch the service's folder and reload on change; None when `invoker` cannot reload."""

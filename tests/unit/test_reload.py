@@ -214,9 +214,8 @@ def setup(tmp_path: Path) -> Iterator[tuple[Reloader, Gateway, list[str]]]:
     pool = FakePool(calls)
     gateway = Gateway(service, pool)
 
-    def create_tables(new: ServiceConfig) -> list[str]:
+    def create_tables(new: ServiceConfig) -> None:
         calls.append(f"create_tables {','.join(t.name for t in new.tables)}")
-        return []
 
     def load() -> ServiceConfig:
         return load_service(tmp_path / "serverless.yml", env={})
@@ -300,7 +299,7 @@ def test_start_declines_an_invoker_that_cannot_reload(
     service = service_from(tmp_path, BASE)
     gateway = Gateway(service, FakePool([]))
     hot = reload.start(service, load=lambda: service, gateway=gateway, invoker=object(),
-                       create_tables=lambda _: [])
+                       create_tables=lambda _: None)
     assert hot is None
     assert "hot reload is off with --inprocess" in caplog.text
 
