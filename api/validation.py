@@ -16,9 +16,12 @@ ALLOWED_KEYS = ("review", "name")
 
 # Plain ASCII decimal digits only: no sign, no spaces, no exponent, no other scripts' digits.
 _DIGITS = re.compile(r"[0-9]+")
+# openapi.yaml's ReviewText pattern: a character outside ECMA-262's whitespace. Not `\S`: JSON
+# Schema patterns are ECMA-262 regexes, whose \s differs from Python's (U+001C..U+001F and U+0085
+# are whitespace only to Python, U+FEFF only to ECMA-262); the contract suite found the gap.
+_NOT_ONLY_WHITESPACE = re.compile(
+    r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
 # The canonical 8-4-4-4-12 form str(uuid.uuid4()) produces (either case).
-# openapi.yaml's ReviewText pattern, as Python's re (and so jsonschema) reads it.
-_NOT_ONLY_WHITESPACE = re.compile(r"\S")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 

@@ -37,6 +37,7 @@ BODIES: list[object] = [
     {"review": "\u00a0\u2003"},
     {"review": "\x1c\x1d"},
     {"review": "\ufeff"},
+    {"review": "\x85"},
     {"review": "\u200b"},
     {"review": "x" * 5000},
     {"review": "x" * 5001},
@@ -65,6 +66,17 @@ def test_create_accepts_exactly_what_the_schema_accepts(api: ApiClient, body: ob
     assert reply.status in (201, 400)
     if reply.status == 201:
         assert conforms(reply.json(), "Review")
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("\x1d", 201),  # a control character, not whitespace to ECMA-262 (schemathesis's dialect)
+    ("\x85", 201),
+    ("\ufeff", 400),  # whitespace to ECMA-262, not to Python's str.isspace
+    ("\u3000", 400),
+])
+def test_whitespace_is_ecma_262_whitespace_as_the_contract_says(
+        api: ApiClient, text: str, status: int) -> None:
+    assert api.create(json.dumps({"review": text})).status == status
 
 
 def test_list_and_error_replies_match_their_schemas(api: ApiClient) -> None:
