@@ -18,21 +18,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from emulator import cors
 from emulator.cors import SLS_DEFAULT_CORS_HEADERS, CorsConfig
 from emulator.errors import ConfigError
 from emulator.variables import (
     ACCOUNT_ID,
     CfnContext,
-    CfnLoader,
-    KeyPath,
-    format_path,
     resolve,
     resolve_intrinsics,
     unresolved_intrinsics,
 )
+from emulator.yamlfile import KeyPath, format_path, read_yaml
 
 __all__ = [  # CorsConfig and SLS_DEFAULT_CORS_HEADERS live in cors.py, re-exported here
     "DEFAULT_ACCOUNT_ID", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT_S", "SLS_DEFAULT_CORS_HEADERS",
@@ -107,7 +103,7 @@ def load_service(
     defaults apply); `env` is what ${env:...} reads (the process environment when None).
     """
     path = Path(path)
-    raw, lines = _read_yaml(path)
+    raw, lines = read_yaml(path)
     options = {k: v for k, v in (("stage", stage), ("region", region)) if v}
     document = resolve(raw, options=options, env=os.environ if env is None else env,
                        file=path, lines=lines)
@@ -117,63 +113,6 @@ def load_service(
 def normalize_path(path: str) -> str:
     """Serverless `path:` to a resource template: "reviews/{id}/" -> "/reviews/{id}"."""
     return "/" + path.strip().strip("/")
-
-
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the file: {exc}", file=str(path)) from None
-    loader = CfnLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        raise ConfigError(f"invalid YAML: {_yaml_problem(exc)}", file=str(path),
-                          line=_yaml_line(exc, text)) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", file=str(path)) from None
-    finally:
-        loader.dispose()
-    if node is None or not isinstance(data, dict):
-        raise ConfigError("the file must be a YAML mapping (service:, provider:, functions:)",
-                          file=str(path))
-    lines: dict[KeyPath, int] = {}
-    _map_lines(node, (), lines, str(path))
-    return data, lines
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
-    return ", ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
-
-
-def _yaml_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
-    """The problem's line; for a construct left open at the end, the line that opened it."""
-    mark = exc.problem_mark
-    if exc.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
-        mark = exc.context_mark
-    return None if mark is None else mark.line + 1
-
-
-def _map_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str) -> None:
-    """Record the line of every key path; refuse duplicate keys as js-yaml does."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _map_lines(item, (*path, i), lines, file)
-    elif isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if not isinstance(key_node, yaml.ScalarNode) or key == "<<":
-                continue
-            if key in seen:
-                raise ConfigError(f"duplicated mapping key {key!r}", file=file,
-                                  key=format_path((*path, key)), line=key_node.start_mark.line + 1)
-            seen.add(key)
-            _map_lines(value_node, (*path, key), lines, file)
 
 
 class _Builder:

@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 
 from emulator.errors import ConfigError
+from emulator.yamlfile import CfnLoader, KeyPath, format_path
 
-KeyPath = tuple[str | int, ...]
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "us-east-1"
@@ -32,34 +32,6 @@ SOURCES = ("self", "opt", "sls", "aws", "env", "file")
 _HEAD = re.compile(r"\s*([A-Za-z][\w-]*)\s*(?:\((.*)\))?\s*(?::(?!:)(.*))?", re.S)
 _IS_VARIABLE = re.compile(r"\s*[A-Za-z][\w-]*\s*(:(?!:)|\()", re.S)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-class CfnLoader(yaml.SafeLoader):
-    """SafeLoader reading CloudFormation short forms (!Ref, !GetAtt, !Sub...) as long forms."""
-
-
-def _construct_cfn(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_cfn)
-
-
-def format_path(path: KeyPath) -> str:
-    """("functions", "f", "events", 0, "http") -> "functions.f.events[0].http"."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def resolve(

@@ -34,7 +34,7 @@ import yaml
 from emulator import cors
 from emulator.config import ServiceConfig, load_service
 from emulator.routes import RouteTable
-from emulator.variables import CfnLoader
+from emulator.yamlfile import CfnLoader
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVERLESS_YML = ROOT / "serverless.yml"
