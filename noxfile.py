@@ -54,13 +54,26 @@ def contracts_live(session: nox.Session) -> None:
     session.run("python", "-m", "contracts", *session.posargs)
 
 
+def _install_wrk(session: nox.Session) -> None:
+    """wrk (Debian's package) is the load generator; without it the benches use Python threads."""
+    if not shutil.which("wrk") and shutil.which("apt-get") and os.geteuid() == 0:
+        session.run("apt-get", "install", "-y", "-q", "wrk", external=True, success_codes=[0, 100])
+
+
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Latency/throughput through the emulator next to the moto floor (not in CI's run)."""
     session.install("-e", ".")
-    if not shutil.which("wrk") and shutil.which("apt-get") and os.geteuid() == 0:
-        session.run("apt-get", "install", "-y", "-q", "wrk", external=True, success_codes=[0, 100])
+    _install_wrk(session)
     session.run("python", "bench/bench.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench_peer(session: nox.Session) -> None:
+    """The emulator next to serverless-offline 13, A B A B (npm; minutes; not in CI's run)."""
+    session.install("-e", ".")
+    _install_wrk(session)
+    session.run("python", "bench/peer.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)
