@@ -7,52 +7,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from emulator_harness import FIDELITY, REPO, EmulatorProcess
+from emulator_harness import FIDELITY, REPO, EmulatorProcess, descendants, wait_gone
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc"),
 ]
-
-
-def descendants(pid: int) -> set[int]:
-    """Return the pids of every live descendant of pid (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def wait_gone(pids: set[int], timeout: float = 10) -> set[int]:
-    """Wait (bounded) until none of pids is alive; return those still alive."""
-    deadline = time.monotonic() + timeout
-    while (left := {p for p in pids if alive(p)}) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
 
 
 def warm_up(emu: EmulatorProcess) -> set[int]:

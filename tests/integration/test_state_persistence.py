@@ -10,12 +10,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulator_harness import REPO, REVIEW_API, EmulatorProcess
+from emulator_harness import REPO, REVIEW_API, EmulatorProcess, descendants, wait_gone
 
 pytestmark = [
     pytest.mark.integration,
@@ -72,41 +71,6 @@ def test_reviews_survive_ctrl_c_and_a_new_start(
 
 
 # --- kill -9 ---------------------------------------------------------------------------------
-
-def descendants(pid: int) -> set[int]:
-    """Return the pids of every live descendant of pid (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(
-                int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def wait_gone(pids: set[int], timeout: float = 10) -> set[int]:
-    deadline = time.monotonic() + timeout
-    while (left := {p for p in pids if alive(p)}) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
-
 
 class Writer(threading.Thread):
     """Creates reviews one after another until stopped or the emulator goes away."""
