@@ -55,7 +55,8 @@ def contracts_live(session: nox.Session) -> None:
 
 
 def _install_wrk(session: nox.Session) -> None:
-    """wrk (Debian's package) is the load generator; without it the benches use Python threads."""
+    """wrk (Debian's package) is the load generator: bench falls back to Python threads without
+    it, bench_peer needs it."""
     if not shutil.which("wrk") and shutil.which("apt-get") and os.geteuid() == 0:
         session.run("apt-get", "install", "-y", "-q", "wrk", external=True, success_codes=[0, 100])
 
