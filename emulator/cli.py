@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator import reload, state
+from emulator import logs, reload, state
 from emulator.aws import (
     MotoServer,
     create_tables,
@@ -133,13 +133,22 @@ class _ConsoleFormatter(logging.Formatter):
 
 
 def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_ConsoleFormatter())
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(_ConsoleFormatter())
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for previous in root.handlers:
+        if isinstance(previous, logs.DeferredHandler):  # main() run again in one process
+            previous.close()
+    root.handlers[:] = [logs.DeferredHandler(console)]  # written off the request path
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _flush_logs() -> None:
+    """Write what is queued for the log (DeferredHandler) before printing past it."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -154,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return _run(args)
     except ConfigError as exc:
+        _flush_logs()
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -190,6 +200,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
     try:
         server = ServerThread.bind(args.host, args.port)
     except OSError as exc:
+        _flush_logs()
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)
         return None
@@ -231,6 +242,7 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         if invoker is not None:
             invoker.close()
         moto.stop()
+    _flush_logs()
     print("Stopped.", flush=True)
     return 0
 
@@ -303,6 +315,7 @@ def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
 
 
 def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -> None:
+    _flush_logs()  # the warnings so far come before the banner
     host, port = server.host_and_port
     base = f"http://{host}:{port}/{service.stage}"
     width = max((len(r.method) for r in service.routes), default=3)

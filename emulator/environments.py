@@ -313,10 +313,12 @@ class EnvironmentPool:
         env, invocation = run.env, run.invocation
         now = time.monotonic()
         duration_ms = (now - invocation.delivered_at) * 1000 if invocation.delivered_at else 0.0
-        reporting = logs.FUNCTION_LOG.isEnabledFor(logging.INFO)
-        max_used = logs.max_memory_used_mb(env.pid) if reporting else None  # before a kill
         result = self._result(run, state, duration_ms)
         reusable = result.outcome in (Outcome.OK, Outcome.ERROR) and env.channel.init_error is None
+        reporting = logs.FUNCTION_LOG.isEnabledFor(logging.INFO)
+        # A reused environment's memory is read when REPORT is written; one about to be killed
+        # now, while it still exists.
+        max_used = logs.max_memory_used_mb(env.pid) if reporting and not reusable else None
         if reusable:
             self._release(env, slots)
         else:
@@ -362,16 +364,17 @@ class EnvironmentPool:
         if not run.start_logged:  # ended before the runtime took the event (init failed)
             logs.log_start(run.env.key, rid)
         logs.log_end(run.env.key, rid)
-        line = logs.report_line(
+        report = logs.Report(
             rid,
             duration_ms=result.duration_ms,
             memory_mb=self._slots[run.env.key].function.memory_mb,
-            max_used_mb=max_used,
             init_ms=result.init_duration_ms if run.cold else None,
+            max_used_mb=max_used,
+            pid=run.env.pid if max_used is None else None,
             status=status,
             error_type=error_type,
         )
-        logs.log_report(run.env.key, line)
+        logs.log_report(run.env.key, report)
 
     # --- hot reload -------------------------------------------------------------------------
 

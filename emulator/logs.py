@@ -6,6 +6,10 @@ platform's `START RequestId: <id> Version: $LATEST`, `END RequestId: <id>` and
 Max Memory Used: z MB\\tInit Duration: w ms` lines (Init Duration on cold starts only; billing
 is per 1 ms since December 2020). Everything goes to the `emulator.lambda` logger, each line
 prefixed with the function key and the request id it belongs to.
+
+Writing is off the request path: `DeferredHandler` hands each record, unformatted, to one writer
+thread, so a request pays for creating its records, not for formatting them, reading the
+environment's memory for REPORT, or the write (measured: ~0.3 ms of a ~0.8 ms trivial request).
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from __future__ import annotations
 import datetime
 import logging
 import math
+import queue
 import sys
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -84,7 +90,30 @@ def report_line(
     return "\t".join(parts)
 
 
-def log_report(function: str, line: str) -> None:
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A REPORT line, formatted when it is written: the memory reading (`pid`'s VmHWM, when
+    `max_used_mb` is not given) happens then too, off the request path."""
+
+    request_id: str
+    duration_ms: float
+    memory_mb: int
+    init_ms: float | None
+    max_used_mb: int | None = None
+    pid: int | None = None
+    status: str | None = None
+    error_type: str | None = None
+
+    def __str__(self) -> str:
+        max_used = self.max_used_mb
+        if max_used is None and self.pid is not None:
+            max_used = max_memory_used_mb(self.pid)
+        return report_line(self.request_id, duration_ms=self.duration_ms,
+                           memory_mb=self.memory_mb, max_used_mb=max_used, init_ms=self.init_ms,
+                           status=self.status, error_type=self.error_type)
+
+
+def log_report(function: str, line: str | Report) -> None:
     FUNCTION_LOG.info("%s %s", prefix(function, None), line)
 
 
@@ -122,3 +151,44 @@ class OutputPump:
             pass
         finally:
             self._stream.close()
+
+
+class DeferredHandler(logging.Handler):
+    """Hand records to one writer thread that formats and emits them through `target`, in order.
+
+    Unlike logging.handlers.QueueHandler, the record is queued as it is (QueueHandler formats it
+    in the caller), so lazy arguments such as `Report` are rendered by the writer. `flush` waits
+    until everything queued so far is written; logging.shutdown flushes and closes at exit.
+    """
+
+    def __init__(self, target: logging.Handler) -> None:
+        super().__init__()
+        self.target = target
+        self._queue: queue.SimpleQueue[logging.LogRecord | threading.Event | None] = \
+            queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write, name="log-writer", daemon=True)
+        self._writer.start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._queue.put(record)
+
+    def flush(self) -> None:
+        if self._writer.is_alive():
+            done = threading.Event()
+            self._queue.put(done)
+            done.wait(5)
+        self.target.flush()
+
+    def close(self) -> None:
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join(5)
+        self.target.close()
+        super().close()
+
+    def _write(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, threading.Event):
+                item.set()
+            else:
+                self.target.handle(item)

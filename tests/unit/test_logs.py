@@ -1,0 +1,91 @@
+"""The function log's REPORT line and the writer that keeps log output off the request path."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+
+from emulator import logs
+
+
+def _writer() -> tuple[logs.DeferredHandler, io.StringIO]:
+    out = io.StringIO()
+    console = logging.StreamHandler(out)
+    console.setFormatter(logging.Formatter("%(message)s"))
+    return logs.DeferredHandler(console), out
+
+
+def _logger(handler: logging.Handler, name: str) -> logging.Logger:
+    logger = logging.getLogger(f"test.logs.{name}")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+def test_records_from_many_threads_are_written_each_whole_and_in_each_threads_order() -> None:
+    handler, out = _writer()
+    logger = _logger(handler, "order")
+
+    def emit(thread: int) -> None:
+        for i in range(200):
+            logger.info("t%d line %d", thread, i)
+
+    threads = [threading.Thread(target=emit, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    handler.flush()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 800
+    for t in range(4):
+        assert [line for line in lines if line.startswith(f"t{t} ")] == [
+            f"t{t} line {i}" for i in range(200)]
+    handler.close()
+
+
+def test_arguments_are_rendered_by_the_writer_not_the_caller() -> None:
+    handler, out = _writer()
+    logger = _logger(handler, "lazy")
+    rendered_in: list[str] = []
+
+    class Lazy:
+        def __str__(self) -> str:
+            rendered_in.append(threading.current_thread().name)
+            return "lazy"
+
+    logger.info("%s", Lazy())
+    handler.flush()
+    assert out.getvalue() == "lazy\n"
+    assert rendered_in == ["log-writer"]
+    handler.close()
+
+
+def test_close_writes_what_is_still_queued() -> None:
+    handler, out = _writer()
+    logger = _logger(handler, "close")
+    for i in range(50):
+        logger.info("line %d", i)
+    handler.close()
+    assert out.getvalue().splitlines()[-1] == "line 49"
+
+
+def test_report_reads_the_memory_of_the_process_when_written() -> None:
+    report = logs.Report("rid-1", duration_ms=1.234, memory_mb=128, init_ms=None,
+                         pid=os.getpid())
+    fields = str(report).split("\t")
+    assert fields[:4] == ["REPORT RequestId: rid-1", "Duration: 1.23 ms", "Billed Duration: 2 ms",
+                          "Memory Size: 128 MB"]
+    if logs.max_memory_used_mb(os.getpid()) is not None:  # Linux: /proc
+        used = int(fields[4].removeprefix("Max Memory Used: ").removesuffix(" MB"))
+        assert used > 0
+
+
+def test_report_of_a_gone_process_leaves_out_the_memory_field() -> None:
+    report = logs.Report("rid-2", duration_ms=0.2, memory_mb=256, init_ms=12.5, pid=2**22 + 7,
+                         status="timeout")
+    assert str(report) == ("REPORT RequestId: rid-2\tDuration: 0.20 ms\tBilled Duration: 1 ms\t"
+                           "Memory Size: 256 MB\tInit Duration: 12.50 ms\tStatus: timeout")
