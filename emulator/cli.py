@@ -133,13 +133,17 @@ class _ConsoleFormatter(logging.Formatter):
 
 
 def _setup_logging(verbose: bool) -> None:
-    console = logging.StreamHandler(sys.stderr)
+    # What a record gathers and the console never shows: the caller's file and line (a stack
+    # walk per record), thread, process (the logging HOWTO's "Optimization" switches).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    console = logs.DeferredHandler(sys.stderr)  # written off the request path
     console.setFormatter(_ConsoleFormatter())
     root = logging.getLogger()
     for previous in root.handlers:
         if isinstance(previous, logs.DeferredHandler):  # main() run again in one process
             previous.close()
-    root.handlers[:] = [logs.DeferredHandler(console)]  # written off the request path
+    root.handlers[:] = [console]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -154,16 +154,17 @@ class OutputPump:
 
 
 class DeferredHandler(logging.Handler):
-    """Hand records to one writer thread that formats and emits them through `target`, in order.
+    """Hand records to one writer thread that formats them and writes them to `stream`, in order.
 
     Unlike logging.handlers.QueueHandler, the record is queued as it is (QueueHandler formats it
-    in the caller), so lazy arguments such as `Report` are rendered by the writer. `flush` waits
-    until everything queued so far is written; logging.shutdown flushes and closes at exit.
+    in the caller), so lazy arguments such as `Report` are rendered by the writer; what is queued
+    together is written with one write. `flush` waits until everything queued so far is written;
+    logging.shutdown flushes and closes at exit.
     """
 
-    def __init__(self, target: logging.Handler) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         super().__init__()
-        self.target = target
+        self.stream = stream
         self._queue: queue.SimpleQueue[logging.LogRecord | threading.Event | None] = \
             queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write, name="log-writer", daemon=True)
@@ -177,18 +178,38 @@ class DeferredHandler(logging.Handler):
             done = threading.Event()
             self._queue.put(done)
             done.wait(5)
-        self.target.flush()
 
     def close(self) -> None:
         if self._writer.is_alive():
             self._queue.put(None)
             self._writer.join(5)
-        self.target.close()
         super().close()
 
     def _write(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if isinstance(item, threading.Event):
-                item.set()
-            else:
-                self.target.handle(item)
+        running = True
+        while running:
+            batch = [self._queue.get()]
+            while not self._queue.empty() and len(batch) < 1000:
+                batch.append(self._queue.get_nowait())
+            lines: list[str] = []
+            for item in batch:
+                if isinstance(item, logging.LogRecord):
+                    try:
+                        lines.append(self.format(item) + "\n")
+                    except Exception:
+                        self.handleError(item)
+                elif item is None:
+                    running = False
+            self._write_out("".join(lines))
+            for item in batch:
+                if isinstance(item, threading.Event):
+                    item.set()
+
+    def _write_out(self, text: str) -> None:
+        if not text:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # stderr closed or gone: nothing left to tell
+            pass

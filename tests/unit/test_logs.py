@@ -12,9 +12,9 @@ from emulator import logs
 
 def _writer() -> tuple[logs.DeferredHandler, io.StringIO]:
     out = io.StringIO()
-    console = logging.StreamHandler(out)
-    console.setFormatter(logging.Formatter("%(message)s"))
-    return logs.DeferredHandler(console), out
+    handler = logs.DeferredHandler(out)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    return handler, out
 
 
 def _logger(handler: logging.Handler, name: str) -> logging.Logger:
