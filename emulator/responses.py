@@ -110,9 +110,12 @@ def _header_value(name: str, value: Any) -> str | None:
         return None  # a null value sends no header (and still counts as set, see _headers)
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value)
-    raise _Malformed(f"header {name!r} has a {_json_type(value)} value; a string is required")
+    if not isinstance(value, int | float | str):
+        raise _Malformed(f"header {name!r} has a {_json_type(value)} value; a string is required")
+    text = str(value)
+    if any(c in text or c in name for c in "\r\n\0"):  # would split or end the header block
+        raise _Malformed(f"header {name!r} has a line break or NUL in its name or value")
+    return text
 
 
 def _headers(single: Any, multi: Any) -> tuple[tuple[str, str], ...]:

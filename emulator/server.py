@@ -21,6 +21,7 @@ from emulator.responses import HttpResponse
 
 log = logging.getLogger(__name__)
 
+_FRAMING = ("content-length", "connection", "transfer-encoding")  # ours, never the handler's
 _DRAIN_LIMIT = 64 << 20  # past this much, a refused body is cut off by closing the connection
 
 
@@ -111,17 +112,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
 
     def _write(self, response: HttpResponse) -> None:
-        self.send_response_only(response.status)
-        self.send_header("Date", self.date_time_string())
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        """Send the reply in one write (head and body: one segment for a small reply).
+
+        Header values go out UTF-8 encoded (http.server's send_header refuses anything past
+        Latin-1 with an exception that cut the connection).
+        """
+        reason = self.responses.get(response.status, ("",))[0]
+        head = [f"HTTP/1.1 {response.status} {reason}", f"Date: {self.date_time_string()}"]
+        head += [f"{name}: {value}" for name, value in response.headers
+                 if name.lower() not in _FRAMING]
+        head.append(f"Content-Length: {len(response.body)}")
         if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+            head.append("Connection: close")
+        data = ("\r\n".join(head) + "\r\n\r\n").encode("utf-8")
+        self.wfile.write(data if self.command == "HEAD" else data + response.body)
 
     def log_message(self, format: str, *args: object) -> None:
         """Silence http.server's own access log; the gateway writes one line a request."""

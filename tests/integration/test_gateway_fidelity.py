@@ -217,6 +217,22 @@ def test_multi_value_headers_win_and_repeat(emu: EmulatorProcess) -> None:
     assert reply.body == b"teapot"
 
 
+def test_non_latin1_header_values_reach_the_client_as_utf8(emu: EmulatorProcess) -> None:
+    result = {"statusCode": 200, "body": "ok", "headers": {"X-Name": "café ☃"}}
+    reply = emu.request("POST", "/result", body=result)
+    assert (reply.status, reply.body) == (200, b"ok")
+    value = reply.header("X-Name")
+    assert value is not None
+    assert value.encode("latin-1").decode("utf-8") == "café ☃"  # http.client reads Latin-1
+
+
+def test_a_header_with_a_line_break_is_a_malformed_result(emu: EmulatorProcess) -> None:
+    result = {"statusCode": 200, "body": "ok", "headers": {"X-Split": "a\r\nSet-Cookie: s=1"}}
+    reply = emu.request("POST", "/result", body=result)
+    assert (reply.status, reply.json()) == (502, INTERNAL)
+    assert reply.header("Set-Cookie") is None
+
+
 def test_base64_result_is_decoded_only_for_binary_media_types(emu: EmulatorProcess) -> None:
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(50))
     result = {"statusCode": 200, "isBase64Encoded": True, "body": base64.b64encode(png).decode(),
