@@ -311,3 +311,38 @@ def test_keep_alive_connection_serves_several_requests(emu: EmulatorProcess) -> 
             assert resp.status in (200, 403)
     finally:
         conn.close()
+
+
+def _raw_exchange(emu: EmulatorProcess, request: bytes) -> bytes:
+    """Send raw bytes, read until the server closes (or 10 s)."""
+    import socket
+    import urllib.parse
+
+    url = urllib.parse.urlsplit(emu.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(request)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return reply
+
+
+def test_malformed_header_lines_are_400_and_close_the_connection(emu: EmulatorProcess) -> None:
+    reply = _raw_exchange(emu, b"GET /test/counter HTTP/1.1\r\nHost: a\r\nBad Name: 1\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b"Connection: close" in reply
+
+
+def test_too_many_headers_is_431(emu: EmulatorProcess) -> None:
+    many = b"".join(b"X-%d: 1\r\n" % i for i in range(101))
+    reply = _raw_exchange(emu, b"GET /test/counter HTTP/1.1\r\n" + many + b"\r\n")
+    assert reply.startswith(b"HTTP/1.1 431 ")
+
+
+def test_expect_100_continue_is_answered_before_the_body(emu: EmulatorProcess) -> None:
+    body = b'{"statusCode": 201, "body": "after continue"}'
+    head = (b"POST /test/result HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+    reply = _raw_exchange(emu, head + body)
+    assert reply.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n")
+    assert reply.endswith(b"after continue")
