@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime
 import logging
 import math
+import os
 import queue
 import sys
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 FUNCTION_LOG = logging.getLogger("emulator.lambda")
@@ -40,13 +40,17 @@ def max_memory_used_mb(pid: int) -> int | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+        try:
+            status = os.read(fd, 8192)
+        finally:
+            os.close(fd)
     except OSError:
         return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return math.ceil(int(line.split()[1]) / 1024)
-    return None
+    start = status.find(b"\nVmHWM:")
+    if start < 0:
+        return None
+    return math.ceil(int(status[start + 7:status.index(b"kB", start)]) / 1024)
 
 
 def prefix(function: str, request_id: str | None) -> str:

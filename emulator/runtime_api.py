@@ -151,8 +151,8 @@ class RuntimeChannel:
 
 def new_trace_id() -> str:
     """Return an X-Ray trace header like Lambda's: Root=1-<epoch hex>-<24 hex>;Parent=..."""
-    root = f"1-{int(time.time()):08x}-{os.urandom(12).hex()}"
-    return f"Root={root};Parent={os.urandom(8).hex()};Sampled=0"
+    random = os.urandom(20).hex()  # one system call for both ids
+    return f"Root=1-{int(time.time()):08x}-{random[:24]};Parent={random[24:]};Sampled=0"
 
 
 class _BadRequest(Exception):
