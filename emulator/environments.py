@@ -98,7 +98,6 @@ class _Run:
     invocation: Invocation
     cold: bool
     assigned_at: float
-    start_logged: bool = False
 
 
 class EnvironmentPool:
@@ -227,7 +226,9 @@ class EnvironmentPool:
     def _spawn(self, function: FunctionConfig, generation: int) -> Environment:
         spawned_at = time.monotonic()
         service = self._service  # read once: a reload may swap it
-        server = RuntimeApiServer(RuntimeChannel())
+        key = function.name
+        server = RuntimeApiServer(RuntimeChannel(
+            on_delivered=lambda invocation: logs.log_start(key, invocation.request_id)))
         server.start()
         env = lambda_env.build_environment(
             service,
@@ -284,14 +285,8 @@ class EnvironmentPool:
     # --- one invocation ---------------------------------------------------------------------
 
     def _await(self, run: _Run, wait_deadline: float) -> Wait:
-        """Wait for the invocation to end (or `wait_deadline`), logging START on delivery."""
-        init_deadline = run.assigned_at + INIT_TIMEOUT_S
-        while True:
-            state = run.env.wait(run.invocation, init_deadline, wait_deadline, run.start_logged)
-            if state is not Wait.DELIVERED:
-                return state
-            run.start_logged = True
-            logs.log_start(run.env.key, run.invocation.request_id)
+        """Wait for the invocation to end (or `wait_deadline`); START is logged on delivery."""
+        return run.env.wait(run.invocation, run.assigned_at + INIT_TIMEOUT_S, wait_deadline)
 
     def _finish_in_background(self, run: _Run, slots: _Slots) -> None:
         """Let an invocation the caller stopped waiting for run on to its end (or timeout)."""
@@ -361,7 +356,7 @@ class EnvironmentPool:
             status = "error"
             error_type = str((init_error.error or {}).get("errorType", "Runtime.Unknown"))
         rid = run.invocation.request_id
-        if not run.start_logged:  # ended before the runtime took the event (init failed)
+        if run.invocation.delivered_at is None:  # ended before the runtime took the event
             logs.log_start(run.env.key, rid)
         logs.log_end(run.env.key, rid)
         report = logs.Report(

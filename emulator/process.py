@@ -79,7 +79,6 @@ class Spawner:
 class Wait(enum.Enum):
     """What ended a wait on an invocation."""
 
-    DELIVERED = enum.auto()  # the runtime took the event (GET /next): the handler runs now
     REPLIED = enum.auto()  # the runtime posted a response, an error or an init error
     EXITED = enum.auto()  # the process is gone
     TIMED_OUT = enum.auto()  # past the init limit or the function's timeout
@@ -138,34 +137,34 @@ class Environment:
             return None  # init output: CloudWatch shows it without a request id
         return current.request_id
 
-    def wait(
-        self, invocation: Invocation, init_deadline: float, wait_deadline: float, seen: bool
-    ) -> Wait:
-        """Block until the next thing happens to `invocation` (DELIVERED once, unless `seen`).
+    def wait(self, invocation: Invocation, init_deadline: float, wait_deadline: float) -> Wait:
+        """Block until `invocation` is answered, ends, or a deadline passes.
 
         The function's timeout runs from delivery (GET /next), as Lambda's does: a cold start's
-        init phase has its own limit, `init_deadline`.
+        init phase has its own limit, `init_deadline`. Delivery does not wake this wait: before
+        it, the wait ends by `now + timeout` at the latest, which is never after the deadline
+        counted from a later delivery, and then it waits out the rest.
         """
         channel = self.channel
         with channel.cond:
             while True:
-                if invocation.delivered_at is not None and not seen:
-                    return Wait.DELIVERED
                 if invocation.reply is not None:
                     return Wait.REPLIED
                 if channel.exit_code is not None:
                     invocation.done = True
                     return Wait.EXITED
                 now = time.monotonic()
-                limit = init_deadline
-                if invocation.delivered_at is not None:
-                    limit = invocation.delivered_at + invocation.timeout_s
+                delivered = invocation.delivered_at
+                limit = init_deadline if delivered is None else delivered + invocation.timeout_s
                 if now >= limit:
                     invocation.done = True
                     return Wait.TIMED_OUT
                 if now >= wait_deadline:
                     return Wait.WAIT_EXPIRED
-                channel.cond.wait(min(limit, wait_deadline) - now)
+                wake = min(limit, wait_deadline)
+                if delivered is None:
+                    wake = min(wake, now + invocation.timeout_s)
+                channel.cond.wait(wake - now)
 
     def _wait_exit(self) -> None:
         code = self.process.wait()

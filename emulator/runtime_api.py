@@ -24,7 +24,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,8 +83,9 @@ class Invocation:
 class RuntimeChannel:
     """The state one environment's Runtime API shares with its pool; all of it under `cond`."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_delivered: Callable[[Invocation], None] | None = None) -> None:
         self.cond = threading.Condition()
+        self._on_delivered = on_delivered  # called by the runtime's thread, before the reply
         self.current: Invocation | None = None
         self.undelivered = False
         self.ready_at: float | None = None  # first GET /next: the end of the init phase
@@ -110,9 +111,13 @@ class RuntimeChannel:
             if self.closed or self.current is None:
                 return None
             self.undelivered = False
-            self.current.delivered_at = time.monotonic()
-            self.cond.notify_all()
-            return self.current
+            invocation = self.current
+            invocation.delivered_at = time.monotonic()
+            # No notify: the invoker's wait already ends by the function's timeout counted
+            # from now (process.Environment.wait), so delivery needs no thread switch.
+        if self._on_delivered is not None:
+            self._on_delivered(invocation)
+        return invocation
 
     def post(self, request_id: str, reply: Reply) -> bool:
         """Record the reply of the current invocation; False if the id is not one in progress."""
