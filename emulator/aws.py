@@ -59,6 +59,7 @@ class MotoServer:
     endpoint: str
     control_token: str = field(default_factory=lambda: secrets.token_hex(16))
     ready: threading.Event = field(default_factory=threading.Event)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def start(cls, host: str = "127.0.0.1", settings: MotoSettings | None = None) -> MotoServer:
@@ -92,7 +93,7 @@ class MotoServer:
         line = self.process.stdout.readline().decode().strip()
         if line.startswith("PORT "):
             self.ready.set()
-        else:
+        elif not self.stopping.is_set():  # else stopped (Ctrl-C) before it served: no error
             log.error("moto did not start (exit code %s): DynamoDB calls will fail",
                       self.process.poll())
 
@@ -120,6 +121,7 @@ class MotoServer:
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
         """Stop moto (SIGTERM: it writes its final snapshot first) and reap the process."""
+        self.stopping.set()
         if self.process.poll() is None:
             self.process.terminate()
             try:

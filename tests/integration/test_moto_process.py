@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -79,3 +81,17 @@ def test_other_services_are_served_on_the_same_port(moto: MotoServer) -> None:
                            region_name="us-east-1", aws_access_key_id="testing",
                            aws_secret_access_key="testing")
     assert streams.list_streams()["Streams"] == []
+
+
+def test_stopping_before_moto_serves_is_not_reported_as_an_error(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN moto just spawned (it takes a few hundred ms to import)
+    server = MotoServer.spawn()
+    server.configure(MotoSettings())
+    # WHEN the emulator stops at once (Ctrl-C right after start)
+    with caplog.at_level(logging.INFO):
+        server.stop()
+        time.sleep(0.2)  # the thread watching moto's start sees EOF
+    # THEN no "moto did not start" error is logged
+    assert not server.ready.is_set()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
