@@ -6,9 +6,10 @@ import shlex
 from collections.abc import Sequence
 
 from contracts.cleanup import CleanupReport
-from contracts.runner import RunResult
+from contracts.runner import EXIT_INTERRUPTED, RunResult
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "summarize", "verdict"]
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 STATUS = {
     EXIT_OK: "passed",
     EXIT_FAILED: "FAILED",

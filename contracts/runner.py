@@ -12,7 +12,9 @@ checks and `after_call` hook are registered once, share the run's state, and the
 
 from __future__ import annotations
 
+import signal
 import tempfile
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,8 @@ from contracts import checks as _checks  # noqa: F401 - registers the checks and
 from contracts import settings
 from contracts.client import ApiClient
 from contracts.state import RunState, activate
+
+EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT, as schemathesis exits on Ctrl-C
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +115,41 @@ def run(options: RunOptions, state: RunState) -> RunResult:
     activate(state)
     _collected.clear()
     try:
-        with tempfile.TemporaryDirectory(prefix="contracts-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="contracts-") as tmp, _Interrupts() as interrupts:
             config_file = settings.write(Path(tmp), read_only=options.read_only)
             exit_code = _invoke(argv(options, config_file))
     finally:
         activate(None)
         GLOBAL_AUTH_STORAGE.unregister()
     result = _collected[-1] if _collected else RunResult()
-    result.exit_code = exit_code
+    # A Ctrl-C that lands in a weakref callback or __del__ is printed and dropped by Python
+    # ("Exception ignored in ..."), and the run goes on to the end: it was still interrupted.
+    result.exit_code = EXIT_INTERRUPTED if interrupts.seen and exit_code == 0 else exit_code
     return result
+
+
+class _Interrupts:
+    """Within the block, notes every SIGINT, then lets the usual KeyboardInterrupt happen."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _note(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        if callable(self._previous):
+            self._previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
 
 
 def _invoke(args: list[str]) -> int:
