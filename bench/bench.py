@@ -16,7 +16,6 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from peer_measure import percentiles, timed  # the peer benchmark's, so both measure alike
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,22 +44,6 @@ def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
         if m := re.match(r"Ready: (\S+)", line):
             return proc, m.group(1), dynamodb
     raise SystemExit("the emulator did not start")
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
-
-
-def timed(call: Callable[[], object], n: int) -> list[float]:
-    for _ in range(min(50, n)):  # warm-up
-        call()
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def http_caller(base: str, method: str, path: str, body: bytes | None
