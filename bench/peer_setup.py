@@ -228,7 +228,7 @@ def offline_env(scratch: Scratch, moto_endpoint: str) -> dict[str, str]:
 
 class Moto:
     """The benchmark's moto server (werkzeug, threaded, access log off): a process of its own,
-    the same kind as the emulator's embedded one (emulator/moto_process.py)."""
+    the same kind as the emulator's embedded one (emulator/aws/moto_process.py)."""
 
     def __init__(self, port: int, log_file: Path) -> None:
         self.endpoint = f"http://127.0.0.1:{port}"

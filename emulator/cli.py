@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator import logs, reload, state
-from emulator.aws import (
+from emulator import reload
+from emulator.aws import state
+from emulator.aws.tables import (
     MotoServer,
     create_tables,
     function_aws_env,
@@ -22,10 +23,11 @@ from emulator.aws import (
     require_loopback,
     table_warnings,
 )
-from emulator.config import FunctionConfig, ServiceConfig, load_service
-from emulator.environments import EnvironmentPool, Invoker, RuntimeSettings
-from emulator.errors import ConfigError
-from emulator.gateway import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
+from emulator.config.errors import ConfigError
+from emulator.config.service import FunctionConfig, ServiceConfig, load_service
+from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
+from emulator.runtime import logs
+from emulator.runtime.environments import EnvironmentPool, Invoker, RuntimeSettings
 from emulator.server import ServerThread
 
 log = logging.getLogger("emulator")
@@ -281,7 +283,7 @@ def _invoker(service: ServiceConfig, settings: RuntimeSettings, args: argparse.N
         return function_aws_env(function, endpoint=endpoint, dynamodb_endpoint=dynamodb)
 
     if args.inprocess:
-        from emulator.inprocess import LIMITS, InProcessInvoker
+        from emulator.runtime.inprocess import LIMITS, InProcessInvoker
 
         log.warning("--inprocess: %s", "; ".join(LIMITS))
         return InProcessInvoker(service, aws_env, settings)

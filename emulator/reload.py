@@ -27,8 +27,8 @@ from typing import Protocol, runtime_checkable
 
 from watchfiles._rust_notify import RustNotify  # documented as watchfiles' "Rust backend"
 
-from emulator.config import Route, ServiceConfig
-from emulator.gateway import Gateway
+from emulator.config.service import Route, ServiceConfig
+from emulator.gateway.rest import Gateway
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,9 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
-from emulator import errors
-from emulator.events import HttpRequest
-from emulator.gateway import API_GATEWAY_MAX_BODY, Gateway
-from emulator.responses import HttpResponse
+from emulator.gateway import errors
+from emulator.gateway.http import HttpRequest, HttpResponse
+from emulator.gateway.rest import API_GATEWAY_MAX_BODY, Gateway
 
 log = logging.getLogger(__name__)
 

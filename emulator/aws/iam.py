@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from emulator.iam_requests import Check, dynamodb_checks
+from emulator.aws.iam_requests import Check, dynamodb_checks
 
 log = logging.getLogger(__name__)
 

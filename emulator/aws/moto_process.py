@@ -1,7 +1,7 @@
 """The local AWS endpoint: moto's server app in a process of its own, on loopback only, with the
 functions' IAM role enforced in front of it (iam.py) and its tables kept on disk (snapshots.py).
 
-Run by the emulator as ``python -m emulator.moto_process --host 127.0.0.1``. Its settings (the
+Run by the emulator as ``python -m emulator.aws.moto_process --host 127.0.0.1``. Its settings (the
 tables, the IAM role, the state file, seed data) arrive as one JSON line on stdin, so nothing
 shows in argv. It creates the tables, loads the last snapshot, binds a free port, prints
 ``PORT <n>`` on stdout once it listens, and exits when its parent dies (EOF on stdin), so it
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.iam import IamMiddleware, IamSettings
-from emulator.watchdog import exit_when_parent_dies
+from emulator.aws.iam import IamMiddleware, IamSettings
+from emulator.aws.watchdog import exit_when_parent_dies
 
 log = logging.getLogger("emulator.moto")
 _HELD: list[Any] = []
@@ -70,7 +70,7 @@ class MotoSettings:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve moto on the given loopback host and a free port until told to stop."""
-    parser = argparse.ArgumentParser(prog="python -m emulator.moto_process")
+    parser = argparse.ArgumentParser(prog="python -m emulator.aws.moto_process")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--fd", type=int, help="serve on this listening socket (from the parent)")
@@ -218,8 +218,8 @@ def _create_tables(call: Callable[[str, Mapping[str, Any]], dict[str, Any]],
 
 def _keeper(settings: MotoSettings, call: Callable[[str, Mapping[str, Any]], dict[str, Any]]
             ) -> Any:
-    from emulator.snapshots import StateKeeper
-    from emulator.state import lock
+    from emulator.aws.snapshots import StateKeeper
+    from emulator.aws.state import lock
 
     if settings.state_file is None:
         return None
@@ -248,7 +248,7 @@ def backend_items(region: str) -> Callable[[str], list[dict[str, Any]]]:
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from emulator.state import wire_value
+    from emulator.aws.state import wire_value
 
     def items(name: str) -> list[dict[str, Any]]:
         table = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[name]

@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from emulator import state
-from emulator.state import SnapshotError, TableState
+from emulator.aws import state
+from emulator.aws.state import SnapshotError, TableState
 
 log = logging.getLogger(__name__)
 

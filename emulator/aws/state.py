@@ -24,8 +24,8 @@ from typing import IO, Any
 
 import yaml
 
-from emulator.config import ServiceConfig, TableConfig
-from emulator.errors import ConfigError
+from emulator.config.errors import ConfigError
+from emulator.config.service import ServiceConfig, TableConfig
 
 FORMAT = "review-api-emulator/dynamodb-snapshot/1"
 DEFAULT_STATE_DIR = ".emulator"  # beside serverless.yml; git-ignored, never packaged

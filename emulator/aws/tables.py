@@ -24,10 +24,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from emulator.config import FunctionConfig, ServiceConfig, TableConfig
-from emulator.errors import ConfigError
-from emulator.iam import CONTROL_PATH, IamSettings, policy_warnings
-from emulator.moto_process import MotoSettings
+from emulator.aws.iam import CONTROL_PATH, IamSettings, policy_warnings
+from emulator.aws.moto_process import MotoSettings
+from emulator.config.errors import ConfigError
+from emulator.config.service import FunctionConfig, ServiceConfig, TableConfig
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ _IGNORED = ("PointInTimeRecoverySpecification", "ContributorInsightsSpecificatio
 
 @dataclass(slots=True)
 class MotoServer:
-    """moto in a child process of ours (see emulator/moto_process.py).
+    """moto in a child process of ours (see emulator/aws/moto_process.py).
 
     The emulator binds moto's loopback socket itself and hands it to the child, so the endpoint
     is known at once: requests made before moto serves wait in the socket's backlog, and moto
@@ -74,7 +74,7 @@ class MotoServer:
         """Start the process now, on a socket bound here; it imports moto meanwhile."""
         with socket.create_server((host, 0), backlog=512) as listener:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "emulator.moto_process", "--fd", str(listener.fileno())],
+                [sys.executable, "-m", "emulator.aws.moto_process", "--fd", str(listener.fileno())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(listener.fileno(),),
             )
             port = listener.getsockname()[1]
@@ -242,7 +242,7 @@ def iam_settings(service: ServiceConfig) -> IamSettings:
 def moto_settings(service: ServiceConfig, *, enforce_iam: bool, state_file: Path | None,
                   seed_file: Path | None, serve_dynamodb: bool, verbose: bool) -> MotoSettings:
     """What the moto process needs: tables, role, state file, seed data (read and checked)."""
-    from emulator.state import load_seed
+    from emulator.aws.state import load_seed
 
     if not serve_dynamodb:  # --dynamodb-endpoint: DynamoDB calls never reach moto
         if enforce_iam and service.iam_statements:

@@ -18,17 +18,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from emulator import cors
-from emulator.cors import SLS_DEFAULT_CORS_HEADERS, CorsConfig
-from emulator.errors import ConfigError
-from emulator.variables import (
+from emulator.config import cors
+from emulator.config.cors import SLS_DEFAULT_CORS_HEADERS, CorsConfig
+from emulator.config.errors import ConfigError
+from emulator.config.paths import RouteError, check_resource_tree
+from emulator.config.variables import (
     ACCOUNT_ID,
     CfnContext,
     resolve,
     resolve_intrinsics,
     unresolved_intrinsics,
 )
-from emulator.yamlfile import KeyPath, format_path, read_yaml
+from emulator.config.yamlfile import KeyPath, format_path, read_yaml
 
 __all__ = [  # CorsConfig and SLS_DEFAULT_CORS_HEADERS live in cors.py, re-exported here
     "DEFAULT_ACCOUNT_ID", "DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT_S", "SLS_DEFAULT_CORS_HEADERS",
@@ -327,10 +328,8 @@ class _Builder:
             if first is not key:
                 raise self.error(key, f"duplicate route {route.method} {route.resource} "
                                       f"(also at {format_path(first)})")
-        from emulator.routes import RouteError, RouteTable  # routes imports this module
-
         try:
-            RouteTable(route for route, _ in routes)
+            check_resource_tree(dict.fromkeys(route.resource for route, _ in routes))
         except RouteError as exc:
             key = next(k for r, k in routes if r.resource == exc.resource)
             raise self.error(key, exc.detail) from None

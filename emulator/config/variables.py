@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from emulator.errors import ConfigError
-from emulator.yamlfile import CfnLoader, KeyPath, format_path
+from emulator.config.errors import ConfigError
+from emulator.config.yamlfile import CfnLoader, KeyPath, format_path
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_STAGE = "dev"

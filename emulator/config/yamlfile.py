@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from emulator.errors import ConfigError
+from emulator.config.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.gateway.http import HttpRequest, media_type_matches
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _IDENTITY_NULL_KEYS = (
     "accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
@@ -22,26 +24,6 @@ _IDENTITY_NULL_KEYS = (
 # API Gateway does not pass these on to the function: events AWS recorded for POST requests
 # with a body have no Content-Length, and none has Connection (both hop-level headers).
 DROPPED_HEADERS = frozenset({"content-length", "connection"})
-
-
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
-    """What arrived on the wire. Headers and query keep order, repeats and the client's casing."""
-
-    method: str
-    path: str  # raw path as received, with the stage prefix, percent-decoded: "/dev/reviews/1"
-    query: tuple[tuple[str, str], ...]
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    source_ip: str = "127.0.0.1"
-
-    def header(self, name: str) -> str | None:
-        """Return the last value of a header, matched case-insensitively."""
-        wanted = name.lower()
-        for key, value in reversed(self.headers):
-            if key.lower() == wanted:
-                return value
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +77,6 @@ def request_time(epoch_ms: int) -> str:
     t = time.gmtime(epoch_ms // 1000)
     return (f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
             f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000")
-
-
-def media_type_matches(content_type: str | None, media_types: Sequence[str]) -> bool:
-    """Tell whether a Content-Type/Accept value matches binaryMediaTypes (`image/*`, `*/*`)."""
-    if not content_type or not media_types:
-        return False
-    kind, _, sub = content_type.split(";", 1)[0].strip().lower().partition("/")
-    for pattern in media_types:
-        p_kind, _, p_sub = pattern.strip().lower().partition("/")
-        if p_kind in ("*", kind) and p_sub in ("*", sub):
-            return True
-    return False
 
 
 def _pair_maps(

@@ -18,20 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.events import media_type_matches
+from emulator.gateway.http import HttpResponse, media_type_matches
 
 MAX_RESULT_BYTES = 6_291_556  # Lambda's synchronous response payload limit (serialized result)
 DEFAULT_CONTENT_TYPE = "application/json"
 _ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body",
                            "isBase64Encoded"})
 _DIGITS = re.compile(r"[0-9]+")
-
-
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
-    status: int
-    headers: tuple[tuple[str, str], ...]  # order and repeats kept
-    body: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +49,7 @@ def map_proxy_result(
     try:
         return _map(payload, accept, binary_media_types)
     except _Malformed as malformed:
-        from emulator.errors import bad_gateway  # errors imports this module
+        from emulator.gateway.errors import bad_gateway
 
         return Mapped(bad_gateway(), f"Malformed Lambda proxy response: {malformed}")
 

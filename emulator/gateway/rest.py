@@ -16,12 +16,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from emulator import cors, errors
-from emulator.config import Route, ServiceConfig
-from emulator.environments import Invoker, InvokeResult, Outcome
-from emulator.events import HttpRequest, RequestMeta, build_proxy_event
-from emulator.responses import HttpResponse, map_proxy_result
-from emulator.routes import MatchKind, RouteTable
+from emulator.config.service import Route, ServiceConfig
+from emulator.gateway import cors, errors
+from emulator.gateway.events_v1 import RequestMeta, build_proxy_event
+from emulator.gateway.http import HttpRequest, HttpResponse
+from emulator.gateway.responses_v1 import map_proxy_result
+from emulator.gateway.routes import MatchKind, RouteTable
+from emulator.runtime.environments import Invoker, InvokeResult, Outcome
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("emulator.access")

@@ -8,26 +8,19 @@ Emulates how a REST API (v1) picks the resource and method for a request:
 - trailing slashes are ignored (`/reviews/` is `/reviews`; the event's `path` keeps the slash,
   as recorded against AWS in LocalStack's aws-validated apigateway snapshots), paths are
   case-sensitive;
-- one variable path part per level: siblings `{id}` and `{name}` (or `{proxy+}`) are refused
-  at deploy time by API Gateway ("only one is allowed"), so also here.
-The table is built once; matching walks a trie of path segments.
+The table is built once from routes that emulator/config/paths.py has checked as API Gateway
+checks them at deploy time; matching walks a trie of path segments.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from emulator import cors as cors_mod
-from emulator.config import Route
-from emulator.errors import ConfigError
-
-# AWS: "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the
-# end and an optional plus sign before the closing brace."
-_LITERAL = re.compile(r"[A-Za-z0-9._-]+")
-_VARIABLE = re.compile(r"\{([A-Za-z0-9._-]+)(\+?)\}")
+from emulator.config.paths import RouteError, check_resource_tree, parse_template, split_path
+from emulator.config.service import Route
+from emulator.gateway import cors as cors_mod
 
 
 class MatchKind(Enum):
@@ -47,14 +40,6 @@ class Match:
     # OPTIONS on such a resource without an explicit OPTIONS route is a PATH match: answer it
     # with cors.preflight(preflight.cors, preflight.methods, origin).
     preflight: cors_mod.Preflight | None = None
-
-
-class RouteError(ConfigError):
-    """A set of routes API Gateway would refuse to deploy; `resource` names the culprit."""
-
-    def __init__(self, message: str, resource: str) -> None:
-        super().__init__(message)
-        self.resource = resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +73,7 @@ class RouteTable:
                 raise RouteError(f"duplicate route {route.method} {route.resource}",
                                  route.resource)
             methods[route.method] = route
+        check_resource_tree(grouped)
         self._root = _Node()
         for template, by_method in grouped.items():
             _insert(self._root, template, by_method)
@@ -109,12 +95,6 @@ class RouteTable:
                      resource.preflight)
 
 
-def split_path(path: str) -> list[str]:
-    """Segments of a stage-less path: "/a/b/" -> ["a", "b"]; "/" -> []."""
-    stripped = path.strip("/")
-    return stripped.split("/") if stripped else []
-
-
 def _find(
     node: _Node, segments: list[str], i: int, values: tuple[str, ...]
 ) -> tuple[_Resource, tuple[str, ...]] | None:
@@ -134,39 +114,18 @@ def _find(
 
 def _insert(root: _Node, template: str, by_method: dict[str, Route]) -> None:
     node, names = root, []
-    parts = split_path(template)
-    for depth, part in enumerate(parts):
-        variable = _VARIABLE.fullmatch(part)
-        if variable is None:
-            if not _LITERAL.fullmatch(part):
-                raise RouteError(f"invalid path part {part!r} in {template}: API Gateway allows "
-                                 "a-zA-Z0-9._- or one whole {variable}", template)
-            node = node.literals.setdefault(part, _Node())
+    for part in parse_template(template):
+        if part.variable is None:
+            node = node.literals.setdefault(part.text, _Node())
             continue
-        name, greedy = variable.group(1), bool(variable.group(2))
-        _check_sibling(node, name, greedy, template)
-        names.append(name)
-        if greedy:
-            if depth != len(parts) - 1:
-                raise RouteError(f"{{{name}+}} must be the last path part in {template}",
-                                 template)
-            node.greedy = (name, _resource(template, by_method, names))
+        names.append(part.variable)
+        if part.greedy:
+            node.greedy = (part.variable, _resource(template, by_method, names))
             return
         if node.variable is None:
-            node.variable = (name, _Node())
+            node.variable = (part.variable, _Node())
         node = node.variable[1]
     node.resource = _resource(template, by_method, names)
-
-
-def _check_sibling(node: _Node, name: str, greedy: bool, template: str) -> None:
-    other = node.variable[0] if node.variable else None
-    other_greedy = node.greedy[0] if node.greedy else None
-    clash = (other is not None and (greedy or other != name)) or (
-        other_greedy is not None and (not greedy or other_greedy != name))
-    if clash:
-        sibling = f"{{{other}}}" if other is not None else f"{{{other_greedy}+}}"
-        raise RouteError(f"a sibling ({sibling}) of {template} already has a variable path "
-                         "part -- only one is allowed (API Gateway)", template)
 
 
 def _resource(template: str, by_method: dict[str, Route], names: list[str]) -> _Resource:

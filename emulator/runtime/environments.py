@@ -26,10 +26,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
-from emulator import lambda_env, logs
-from emulator.config import FunctionConfig, ServiceConfig
-from emulator.process import Environment, Spawner, Wait, exit_status
-from emulator.runtime_api import Invocation, RuntimeApiServer, RuntimeChannel
+from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.runtime import lambda_env, logs
+from emulator.runtime.process import Environment, Spawner, Wait, exit_status
+from emulator.runtime.runtime_api import Invocation, RuntimeApiServer, RuntimeChannel
 
 logger = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from emulator import bootstrap, lambda_env, logs
-from emulator.config import FunctionConfig, ServiceConfig
-from emulator.environments import THROTTLE_ERROR, InvokeResult, Outcome, RuntimeSettings
+from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.runtime import bootstrap, lambda_env, logs
+from emulator.runtime.environments import THROTTLE_ERROR, InvokeResult, Outcome, RuntimeSettings
 
 logger = logging.getLogger(__name__)
 

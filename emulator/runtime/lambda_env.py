@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-from emulator.config import FunctionConfig, ServiceConfig
+from emulator.config.service import FunctionConfig, ServiceConfig
 
 # Reserved by Lambda: "The keys for these environment variables are reserved and cannot be set in
 # your function configuration." (Lambda developer guide, "Defined runtime environment variables").

@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 
-from emulator.logs import OutputPump
-from emulator.runtime_api import Invocation, RuntimeApiServer
+from emulator.runtime.logs import OutputPump
+from emulator.runtime.runtime_api import Invocation, RuntimeApiServer
 
 logger = logging.getLogger(__name__)
 

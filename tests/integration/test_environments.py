@@ -1,7 +1,7 @@
 """Execution environments over the real Lambda Runtime API, with our client and AWS's.
 
 Every behavioural test runs twice (`runtime_client` fixture): with the portable client in
-emulator/bootstrap.py and with AWS's awslambdaric, to show ours behaves like AWS's.
+emulator/runtime/bootstrap.py and with AWS's awslambdaric, to show ours behaves like AWS's.
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ from typing import Any
 
 import pytest
 
-from emulator.config import FunctionConfig, ServiceConfig
-from emulator.environments import (
+from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.runtime.environments import (
     EnvironmentPool,
     Invoker,
     InvokeResult,
     Outcome,
     RuntimeSettings,
 )
-from emulator.inprocess import InProcessInvoker
-from emulator.runtime_api import (
+from emulator.runtime.inprocess import InProcessInvoker
+from emulator.runtime.runtime_api import (
     MAX_RESPONSE_BYTES,
     RESPONSE_TOO_LARGE_ERROR,
     Invocation,
@@ -546,8 +546,8 @@ DRIVER = """
 import json, sys
 from pathlib import Path
 sys.path[:0] = [sys.argv[2]]
-from emulator.config import FunctionConfig, ServiceConfig
-from emulator.environments import EnvironmentPool, RuntimeSettings
+from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.runtime.environments import EnvironmentPool, RuntimeSettings
 root = Path(sys.argv[2]) / "tests" / "fixtures"
 echo = FunctionConfig("echo", "envtest-dev-echo", "handlers/echo.handler", {})
 service = ServiceConfig("envtest", "dev", "eu-west-3", root, root, {"echo": echo}, ())
@@ -580,7 +580,7 @@ def test_environments_die_when_the_emulator_is_killed(runtime_client: str) -> No
 
 def test_bootstrap_exits_when_the_parent_pipe_closes() -> None:
     env = {"PATH": os.defpath, "LAMBDA_TASK_ROOT": str(REPO_ROOT)}  # never reaches its handler
-    bootstrap = REPO_ROOT / "emulator" / "bootstrap.py"
+    bootstrap = REPO_ROOT / "emulator" / "runtime" / "bootstrap.py"
     with subprocess.Popen(
         [sys.executable, str(bootstrap), "--parent-pid", str(os.getpid())],
         stdin=subprocess.PIPE,

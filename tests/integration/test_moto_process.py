@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 
-from emulator.aws import MotoServer
-from emulator.moto_process import MotoSettings
+from emulator.aws.moto_process import MotoSettings
+from emulator.aws.tables import MotoServer
 
 SIGNED = ("AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/{service}/aws4_request, "
           "SignedHeaders=host, Signature=0")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from emulator import reload
-from emulator.config import ServiceConfig, load_service
-from emulator.environments import InvokeResult, Outcome
-from emulator.events import HttpRequest
-from emulator.gateway import Gateway
+from emulator.config.service import ServiceConfig, load_service
+from emulator.gateway.http import HttpRequest
+from emulator.gateway.rest import Gateway
 from emulator.reload import Kind, Reloader, Watcher, classify, compare, watched_dirs
+from emulator.runtime.environments import InvokeResult, Outcome
 
 BASE = """\
 service: svc

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from emulator.iam import (
+from emulator.aws.iam import (
     Check,
     Decision,
     IamMiddleware,
@@ -20,7 +20,7 @@ from emulator.iam import (
     first_denial,
     policy_warnings,
 )
-from emulator.iam_requests import dynamodb_checks
+from emulator.aws.iam_requests import dynamodb_checks
 
 REGION, ACCOUNT = "us-east-2", "123456789012"
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/review-api-dev"

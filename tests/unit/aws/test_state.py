@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from emulator import state
-from emulator.config import TableConfig
-from emulator.errors import ConfigError
-from emulator.moto_process import backend_items, in_process_caller
-from emulator.snapshots import Call, StateKeeper, WriteGate
-from emulator.state import TableState
+from emulator.aws import state
+from emulator.aws.moto_process import backend_items, in_process_caller
+from emulator.aws.snapshots import Call, StateKeeper, WriteGate
+from emulator.aws.state import TableState
+from emulator.config.errors import ConfigError
+from emulator.config.service import TableConfig
 
 REGION = "ap-southeast-2"  # a region of its own: moto's backends are per process
 KEY = ({"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"})

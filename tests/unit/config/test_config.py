@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.config import (
+from emulator.config.errors import ConfigError
+from emulator.config.service import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
     SLS_DEFAULT_CORS_HEADERS,
@@ -16,9 +17,8 @@ from emulator.config import (
     ServiceConfig,
     load_service,
 )
-from emulator.errors import ConfigError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 MINI = REPO / "tests" / "fixtures" / "services" / "mini" / "serverless.yml"
 
 
@@ -390,7 +390,7 @@ def test_missing_file_is_an_error_naming_it(tmp_path: Path) -> None:
 
 
 def test_mini_preflight_lists_only_the_cors_methods_of_a_path(mini: ServiceConfig) -> None:
-    from emulator.routes import MatchKind, RouteTable
+    from emulator.gateway.routes import MatchKind, RouteTable
 
     match = RouteTable(mini.routes).match("OPTIONS", "/items/7")
     assert match.kind is MatchKind.PATH

@@ -31,12 +31,12 @@ from typing import Any
 import pytest
 import yaml
 
-from emulator import cors
-from emulator.config import ServiceConfig, load_service
-from emulator.routes import RouteTable
-from emulator.yamlfile import CfnLoader
+from emulator.config.service import ServiceConfig, load_service
+from emulator.config.yamlfile import CfnLoader
+from emulator.gateway import cors
+from emulator.gateway.routes import RouteTable
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SERVERLESS_YML = ROOT / "serverless.yml"
 FIXTURES = ROOT / "tests" / "fixtures" / "packaged"
 TEMPLATE_NAME = "cloudformation-template-update-stack.json"

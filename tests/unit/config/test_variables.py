@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from emulator.errors import ConfigError
-from emulator.variables import (
+from emulator.config.errors import ConfigError
+from emulator.config.variables import (
     CfnContext,
     format_path,
     resolve,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from emulator import errors
-from emulator.config import CorsConfig
-from emulator.cors import allow_methods, merge, preflight
-from emulator.cors import parse as parse_cors
-from emulator.errors import ConfigError
-from emulator.responses import HttpResponse
+from emulator.config.cors import parse as parse_cors
+from emulator.config.errors import ConfigError
+from emulator.config.service import CorsConfig
+from emulator.gateway import errors
+from emulator.gateway.cors import allow_methods, merge, preflight
+from emulator.gateway.http import HttpResponse
 
 DEFAULT_HEADERS = ("Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,"
                    "X-Amz-User-Agent,X-Amzn-Trace-Id")

@@ -1,4 +1,4 @@
-"""The REST v1 Lambda proxy event (emulator.events) against golden events.
+"""The REST v1 Lambda proxy event (emulator.gateway.events_v1) against golden events.
 
 apigateway-v1-get-root.json is the Lambda developer guide's sample REST API event
 (sample-apps/java-events/events/apigateway-v1.json), with two typos of the sample fixed so that
@@ -17,15 +17,10 @@ from typing import Any
 
 import pytest
 
-from emulator.events import (
-    HttpRequest,
-    RequestMeta,
-    build_proxy_event,
-    media_type_matches,
-    request_time,
-)
+from emulator.gateway.events_v1 import RequestMeta, build_proxy_event, request_time
+from emulator.gateway.http import HttpRequest, media_type_matches
 
-EVENTS = Path(__file__).resolve().parents[1] / "fixtures" / "events"
+EVENTS = Path(__file__).resolve().parents[2] / "fixtures" / "events"
 
 
 def golden(name: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from emulator.responses import MAX_RESULT_BYTES, HttpResponse, map_proxy_result
+from emulator.gateway.http import HttpResponse
+from emulator.gateway.responses_v1 import MAX_RESULT_BYTES, map_proxy_result
 
 BAD_GATEWAY = HttpResponse(
     502,

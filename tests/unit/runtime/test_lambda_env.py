@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
-from emulator.config import FunctionConfig, ServiceConfig
-from emulator.lambda_env import build_environment, function_arn, ignored_names, is_protected
+from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.runtime.lambda_env import (
+    build_environment,
+    function_arn,
+    ignored_names,
+    is_protected,
+)
 
 SERVICE = ServiceConfig(
     service="shop",

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 
-from emulator import logs
+from emulator.runtime import logs
 
 
 def _writer() -> tuple[logs.DeferredHandler, io.StringIO]:
