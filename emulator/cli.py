@@ -24,10 +24,12 @@ from emulator.aws.tables import (
     table_warnings,
 )
 from emulator.config.errors import ConfigError
-from emulator.config.service import FunctionConfig, ServiceConfig, load_service
+from emulator.config.loader import load_service
+from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
 from emulator.runtime import logs
-from emulator.runtime.environments import EnvironmentPool, Invoker, RuntimeSettings
+from emulator.runtime.environments import EnvironmentPool
+from emulator.runtime.invoker import Invoker, RuntimeSettings
 from emulator.server import ServerThread
 
 log = logging.getLogger("emulator")

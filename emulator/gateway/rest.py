@@ -22,7 +22,7 @@ from emulator.gateway.events_v1 import RequestMeta, build_proxy_event
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.responses_v1 import map_proxy_result
 from emulator.gateway.routes import MatchKind, RouteTable
-from emulator.runtime.environments import Invoker, InvokeResult, Outcome
+from emulator.runtime.invoker import Invoker, InvokeResult, Outcome
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("emulator.access")

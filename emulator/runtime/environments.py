@@ -17,63 +17,22 @@ from __future__ import annotations
 import logging
 import math
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
 
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime import lambda_env, logs
-from emulator.runtime.process import Environment, Spawner, Wait, exit_status
-from emulator.runtime.runtime_api import Invocation, RuntimeApiServer, RuntimeChannel
+from emulator.runtime.invocations import Invocation, RuntimeChannel
+from emulator.runtime.invoker import THROTTLE_ERROR, InvokeResult, Outcome, RuntimeSettings
+from emulator.runtime.outcomes import INIT_TIMEOUT_S, Run, log_report, result_of
+from emulator.runtime.process import Environment, Spawner, Wait
+from emulator.runtime.runtime_api import RuntimeApiServer
 
 logger = logging.getLogger(__name__)
 
 BOOTSTRAP_PATH = Path(__file__).resolve().with_name("bootstrap.py")
-INIT_TIMEOUT_S = 10.0  # Lambda's limit on the init phase of an on-demand environment
-THROTTLE_ERROR = {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."}
-
-
-class Outcome(Enum):
-    OK = "ok"  # the runtime posted .../response
-    ERROR = "error"  # the runtime posted .../error or init/error (handler raised, bad handler)
-    TIMEOUT = "timeout"  # the function ran past its own timeout; environment killed
-    CRASH = "crash"  # the environment process died mid-invoke (os._exit, segfault)
-    THROTTLED = "throttled"  # beyond reservedConcurrency (API Gateway answers 500)
-    INTEGRATION_TIMEOUT = "integration_timeout"  # still running after wait_s (API Gateway: 504)
-
-
-@dataclass(frozen=True, slots=True)
-class InvokeResult:
-    outcome: Outcome
-    payload: bytes = b""  # OK: the raw result body the runtime posted
-    error: Mapping[str, Any] | None = None  # ERROR: {"errorMessage","errorType","stackTrace",...}
-    cold: bool = False
-    duration_ms: float = 0.0  # the handler's run time (Lambda's "Duration")
-    init_duration_ms: float = 0.0  # cold starts: spawn to the first GET /next ("Init Duration")
-
-
-@dataclass(frozen=True, slots=True)
-class RuntimeSettings:
-    python: str = sys.executable  # interpreter for environments (--python)
-    runtime_client: str = "builtin"  # "builtin" | "awslambdaric"
-    max_concurrency: int = 4  # environments per function (--max-concurrency)
-    env_passthrough: tuple[str, ...] = ()  # names copied from the emulator's own environment
-    shell_env: Mapping[str, str] = field(default_factory=dict)  # where passthrough values come from
-
-
-class Invoker(Protocol):
-    def invoke(self, function: str, event: bytes, request_id: str, wait_s: float) -> InvokeResult:
-        """Run one invocation of `function` (key under functions:) with a serialized event."""
-        ...
-
-    def close(self) -> None:
-        """Stop every environment; no process is left behind."""
-        ...
 
 
 class _Slots:
@@ -90,14 +49,6 @@ class _Slots:
         self.function = function
         reserved = function.reserved_concurrency
         self.cap = max(1, min(max_concurrency, reserved if reserved is not None else 1 << 30))
-
-
-@dataclass(slots=True)
-class _Run:
-    env: Environment
-    invocation: Invocation
-    cold: bool
-    assigned_at: float
 
 
 class EnvironmentPool:
@@ -152,7 +103,7 @@ class EnvironmentPool:
                 return InvokeResult(Outcome.ERROR, error=error, cold=True)
             if env is None:
                 return self._not_started(request_id, started)
-            run = _Run(env, self._invocation(slots.function, request_id, event), env.fresh, started)
+            run = Run(env, self._invocation(slots.function, request_id, event), env.fresh, started)
             env.fresh = False
             env.channel.assign(run.invocation)
             state = self._await(run, started + wait_s)
@@ -284,11 +235,11 @@ class EnvironmentPool:
 
     # --- one invocation ---------------------------------------------------------------------
 
-    def _await(self, run: _Run, wait_deadline: float) -> Wait:
+    def _await(self, run: Run, wait_deadline: float) -> Wait:
         """Wait for the invocation to end (or `wait_deadline`); START is logged on delivery."""
         return run.env.wait(run.invocation, run.assigned_at + INIT_TIMEOUT_S, wait_deadline)
 
-    def _finish_in_background(self, run: _Run, slots: _Slots) -> None:
+    def _finish_in_background(self, run: Run, slots: _Slots) -> None:
         """Let an invocation the caller stopped waiting for run on to its end (or timeout)."""
 
         def finish() -> None:
@@ -303,12 +254,12 @@ class EnvironmentPool:
             self._finishers.append(thread)
         thread.start()
 
-    def _finish(self, run: _Run, state: Wait, slots: _Slots) -> InvokeResult:
+    def _finish(self, run: Run, state: Wait, slots: _Slots) -> InvokeResult:
         """Turn how the invocation ended into a result; reuse or discard the environment."""
         env, invocation = run.env, run.invocation
         now = time.monotonic()
         duration_ms = (now - invocation.delivered_at) * 1000 if invocation.delivered_at else 0.0
-        result = self._result(run, state, duration_ms)
+        result = result_of(run, state, duration_ms)
         reusable = result.outcome in (Outcome.OK, Outcome.ERROR) and env.channel.init_error is None
         reporting = logs.FUNCTION_LOG.isEnabledFor(logging.INFO)
         # A reused environment's memory is read when REPORT is written; one about to be killed
@@ -319,57 +270,8 @@ class EnvironmentPool:
         else:
             self._discard(env, slots)
         if reporting:
-            self._log_report(run, result, max_used)
+            log_report(run, result, max_used, self._slots[run.env.key].function.memory_mb)
         return result
-
-    def _result(self, run: _Run, state: Wait, duration_ms: float) -> InvokeResult:
-        invocation, channel = run.invocation, run.env.channel
-        ready_at = channel.ready_at if channel.ready_at is not None else time.monotonic()
-        init_ms = (ready_at - run.env.spawned_at) * 1000 if run.cold else 0.0
-        common: dict[str, Any] = {"cold": run.cold, "init_duration_ms": init_ms}
-        rid = invocation.request_id
-        if state is Wait.REPLIED and invocation.reply is not None:
-            reply = invocation.reply
-            if reply.kind == "response":
-                return InvokeResult(Outcome.OK, reply.body, None, duration_ms=duration_ms, **common)
-            return InvokeResult(
-                Outcome.ERROR, reply.body, reply.error, duration_ms=duration_ms, **common
-            )
-        if state is Wait.TIMED_OUT:
-            seconds = invocation.timeout_s if invocation.delivered_at else INIT_TIMEOUT_S
-            message = f"Task timed out after {seconds:.2f} seconds"
-            logs.log_platform(run.env.key, rid, message)
-            detail = f"RequestId: {rid} Error: {message}"
-            error = {"errorType": "Sandbox.Timedout", "errorMessage": detail}
-            return InvokeResult(Outcome.TIMEOUT, error=error, duration_ms=duration_ms, **common)
-        status = exit_status(channel.exit_code)
-        message = f"RequestId: {rid} Error: Runtime exited with error: {status}"
-        logs.log_platform(run.env.key, rid, message)
-        error = {"errorType": "Runtime.ExitError", "errorMessage": message}
-        return InvokeResult(Outcome.CRASH, error=error, duration_ms=duration_ms, **common)
-
-    def _log_report(self, run: _Run, result: InvokeResult, max_used: int | None) -> None:
-        status = {Outcome.TIMEOUT: "timeout", Outcome.CRASH: "error"}.get(result.outcome)
-        error_type = None
-        init_error = run.env.channel.init_error
-        if init_error is not None:
-            status = "error"
-            error_type = str((init_error.error or {}).get("errorType", "Runtime.Unknown"))
-        rid = run.invocation.request_id
-        if run.invocation.delivered_at is None:  # ended before the runtime took the event
-            logs.log_start(run.env.key, rid)
-        logs.log_end(run.env.key, rid)
-        report = logs.Report(
-            rid,
-            duration_ms=result.duration_ms,
-            memory_mb=self._slots[run.env.key].function.memory_mb,
-            init_ms=result.init_duration_ms if run.cold else None,
-            max_used_mb=max_used,
-            pid=run.env.pid if max_used is None else None,
-            status=status,
-            error_type=error_type,
-        )
-        logs.log_report(run.env.key, report)
 
     # --- hot reload -------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime import bootstrap, lambda_env, logs
-from emulator.runtime.environments import THROTTLE_ERROR, InvokeResult, Outcome, RuntimeSettings
+from emulator.runtime.invoker import THROTTLE_ERROR, InvokeResult, Outcome, RuntimeSettings
 
 logger = logging.getLogger(__name__)
 

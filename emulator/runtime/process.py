@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 
+from emulator.runtime.invocations import Invocation
 from emulator.runtime.logs import OutputPump
-from emulator.runtime.runtime_api import Invocation, RuntimeApiServer
+from emulator.runtime.runtime_api import RuntimeApiServer
 
 logger = logging.getLogger(__name__)
 

@@ -29,21 +29,16 @@ from typing import Any
 import pytest
 
 from emulator.config.service import FunctionConfig, ServiceConfig
-from emulator.runtime.environments import (
-    EnvironmentPool,
-    Invoker,
-    InvokeResult,
-    Outcome,
-    RuntimeSettings,
-)
+from emulator.runtime.environments import EnvironmentPool
 from emulator.runtime.inprocess import InProcessInvoker
-from emulator.runtime.runtime_api import (
+from emulator.runtime.invocations import (
     MAX_RESPONSE_BYTES,
     RESPONSE_TOO_LARGE_ERROR,
     Invocation,
-    RuntimeApiServer,
     RuntimeChannel,
 )
+from emulator.runtime.invoker import Invoker, InvokeResult, Outcome, RuntimeSettings
+from emulator.runtime.runtime_api import RuntimeApiServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_ROOT = REPO_ROOT / "tests" / "fixtures"  # the task root: handlers/*.py
@@ -547,7 +542,8 @@ import json, sys
 from pathlib import Path
 sys.path[:0] = [sys.argv[2]]
 from emulator.config.service import FunctionConfig, ServiceConfig
-from emulator.runtime.environments import EnvironmentPool, RuntimeSettings
+from emulator.runtime.environments import EnvironmentPool
+from emulator.runtime.invoker import RuntimeSettings
 root = Path(sys.argv[2]) / "tests" / "fixtures"
 echo = FunctionConfig("echo", "envtest-dev-echo", "handlers/echo.handler", {})
 service = ServiceConfig("envtest", "dev", "eu-west-3", root, root, {"echo": echo}, ())

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from emulator_harness import REPO, REVIEW_API, EmulatorProcess
 
 from emulator.aws.tables import MotoServer, access_key_for, iam_settings, moto_settings
-from emulator.config.service import load_service
+from emulator.config.loader import load_service
 
 pytestmark = pytest.mark.integration
 

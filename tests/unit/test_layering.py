@@ -69,7 +69,7 @@ def test_emulator_packages_import_in_one_direction() -> None:
 
 def test_no_module_lives_flat_beside_the_packages_except_the_wiring() -> None:
     flat = sorted(p.name for p in EMULATOR.glob("*.py"))
-    assert flat == ["__init__.py", "__main__.py", "cli.py", "reload.py", "server.py"]
+    assert flat == ["__init__.py", "__main__.py", "cli.py", "reload.py", "server.py", "watcher.py"]
 
 
 @pytest.mark.parametrize(("package", "module", "bad"), [

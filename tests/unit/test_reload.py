@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from emulator import reload
-from emulator.config.service import ServiceConfig, load_service
+from emulator.config.loader import load_service
+from emulator.config.service import ServiceConfig
 from emulator.gateway.http import HttpRequest
 from emulator.gateway.rest import Gateway
-from emulator.reload import Kind, Reloader, Watcher, classify, compare, watched_dirs
-from emulator.runtime.environments import InvokeResult, Outcome
+from emulator.reload import Kind, Reloader, classify, compare
+from emulator.runtime.invoker import InvokeResult, Outcome
+from emulator.watcher import Watcher, watched_dirs
 
 BASE = """\
 service: svc

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from emulator.config.cors import SLS_DEFAULT_CORS_HEADERS, CorsConfig
 from emulator.config.errors import ConfigError
+from emulator.config.loader import load_service
 from emulator.config.service import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
-    SLS_DEFAULT_CORS_HEADERS,
-    CorsConfig,
     Route,
     ServiceConfig,
-    load_service,
 )
 
 REPO = Path(__file__).resolve().parents[3]

@@ -31,7 +31,8 @@ from typing import Any
 import pytest
 import yaml
 
-from emulator.config.service import ServiceConfig, load_service
+from emulator.config.loader import load_service
+from emulator.config.service import ServiceConfig
 from emulator.config.yamlfile import CfnLoader
 from emulator.gateway import cors
 from emulator.gateway.routes import RouteTable

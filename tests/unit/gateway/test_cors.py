@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.config.cors import CorsConfig
 from emulator.config.cors import parse as parse_cors
 from emulator.config.errors import ConfigError
-from emulator.config.service import CorsConfig
 from emulator.gateway import errors
 from emulator.gateway.cors import allow_methods, merge, preflight
 from emulator.gateway.http import HttpResponse

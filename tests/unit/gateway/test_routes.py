@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.config.cors import CorsConfig
 from emulator.config.errors import ConfigError
 from emulator.config.paths import RouteError, split_path
-from emulator.config.service import CorsConfig, Route
+from emulator.config.service import Route
 from emulator.gateway.routes import MatchKind, RouteTable
 
 CORS = CorsConfig()

@@ -1,0 +1,89 @@
+"""The `http` events of functions: REST API (v1) routes, as the Serverless Framework reads them.
+
+String form (`http: GET reviews/{id}`) and object form (method, path, cors, ...); `any`;
+options the emulator does not emulate are noted, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.config import cors
+from emulator.config.document import Document
+from emulator.config.paths import RouteError, check_resource_tree
+from emulator.config.service import HTTP_METHODS, Route
+from emulator.config.yamlfile import KeyPath, format_path
+
+
+def normalize_path(path: str) -> str:
+    """Serverless `path:` to a resource template: "reviews/{id}/" -> "/reviews/{id}"."""
+    return "/" + path.strip().strip("/")
+
+
+def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath
+                ) -> list[tuple[Route, KeyPath]]:
+    events = spec.get("events") or []
+    if not isinstance(events, list):
+        raise doc.error((*key, "events"), "events must be a list")
+    routes = []
+    for i, event in enumerate(events):
+        ekey = (*key, "events", i)
+        if not isinstance(event, dict) or len(event) != 1:
+            raise doc.error(ekey, "each event is a mapping with one key (http:, sqs:, ...)")
+        ((kind, http),) = event.items()
+        if kind != "http":
+            doc.note((*ekey, str(kind)))
+            continue
+        routes.append((http_route(doc, function, http, (*ekey, "http")), (*ekey, "http")))
+    return routes
+
+
+def http_route(doc: Document, function: str, http: Any, key: KeyPath) -> Route:
+    method: Any
+    path: Any
+    if isinstance(http, str):
+        parts = http.split()
+        if len(parts) != 2:
+            raise doc.error(key, 'use "METHOD path", e.g. http: GET reviews/{id}')
+        method, path, options = parts[0], parts[1], {}
+    elif isinstance(http, dict):
+        method, path, options = http.get("method"), http.get("path"), http
+        for name, value in (("path", path), ("method", method)):
+            if not isinstance(value, str):
+                raise doc.error((*key, name), f"{name} is required")
+    else:
+        raise doc.error(key, "http must be a string or a mapping")
+    verb = "ANY" if method.lower() == "any" else method.upper()
+    if verb not in HTTP_METHODS:
+        raise doc.error(key, f"unknown HTTP method {method!r}")
+    http_unsupported(doc, options, key)
+    cors_config = cors.parse(options.get("cors"), key=format_path((*key, "cors")),
+                             file=doc.file)
+    return Route(verb, normalize_path(path), function, cors_config)
+
+
+def http_unsupported(doc: Document, options: dict[str, Any], key: KeyPath) -> None:
+    for name in ("authorizer", "request"):
+        if options.get(name) is not None:
+            doc.note((*key, name))
+    for name in ("private", "async"):
+        if options.get(name):
+            doc.note((*key, name))
+    integration = options.get("integration")
+    if integration is not None and str(integration).lower().replace("_", "-") not in (
+            "lambda-proxy", "aws-proxy"):
+        doc.note((*key, "integration"), str(integration))
+
+
+def check_routes(doc: Document, routes: list[tuple[Route, KeyPath]]) -> None:
+    seen: dict[tuple[str, str], KeyPath] = {}
+    for route, key in routes:
+        first = seen.setdefault((route.method, route.resource), key)
+        if first is not key:
+            raise doc.error(key, f"duplicate route {route.method} {route.resource} "
+                                  f"(also at {format_path(first)})")
+    try:
+        check_resource_tree(dict.fromkeys(route.resource for route, _ in routes))
+    except RouteError as exc:
+        key = next(k for r, k in routes if r.resource == exc.resource)
+        raise doc.error(key, exc.detail) from None

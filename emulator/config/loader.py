@@ -1,0 +1,223 @@
+"""serverless.yml -> a frozen ServiceConfig, as the Serverless Framework (v3) reads it.
+
+Reads the YAML (CloudFormation short tags included, duplicate keys refused as js-yaml does),
+resolves Serverless variables, then the CloudFormation intrinsics the emulator can answer, and
+keeps what the emulator serves (emulator/config/service.py). Everything it does not emulate is
+named in `unsupported`, never silently dropped. Errors name the file, the key path and, where
+known, the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from emulator.config.document import Document
+from emulator.config.http_events import check_routes, http_routes
+from emulator.config.resources import read_tables
+from emulator.config.service import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_RUNTIME,
+    DEFAULT_TIMEOUT_S,
+    FunctionConfig,
+    Route,
+    ServiceConfig,
+)
+from emulator.config.variables import (
+    ACCOUNT_ID,
+    CfnContext,
+    resolve,
+    resolve_intrinsics,
+    unresolved_intrinsics,
+)
+from emulator.config.yamlfile import KeyPath, read_yaml
+
+_STAGE = re.compile(r"[-_a-zA-Z0-9]+")  # API Gateway stage names (Serverless checks it too)
+_KNOWN_API_GATEWAY_KEYS = frozenset({"binaryMediaTypes", "shouldStartNameWithService",
+                                     "description", "metrics"})
+
+
+def load_service(
+    path: Path,
+    *,
+    stage: str | None = None,
+    region: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ServiceConfig:
+    """Read, resolve and validate serverless.yml; raise ConfigError naming file/key/line.
+
+    `stage`/`region` are the CLI's --stage/--region (None when not given, so the file's own
+    defaults apply); `env` is what ${env:...} reads (the process environment when None).
+    """
+    path = Path(path)
+    raw, lines = read_yaml(path)
+    options = {k: v for k, v in (("stage", stage), ("region", region)) if v}
+    document = resolve(raw, options=options, env=os.environ if env is None else env,
+                       file=path, lines=lines)
+    return _Builder(document, path, lines).build(options)
+
+
+class _Builder(Document):
+    """Turns the resolved document into a ServiceConfig, collecting what is not emulated."""
+
+    def build(self, options: Mapping[str, str]) -> ServiceConfig:
+        service = self.service_name()
+        stage = str(options.get("stage") or self.provider.get("stage") or "dev")
+        region = str(options.get("region") or self.provider.get("region") or "us-east-1")
+        if not _STAGE.fullmatch(stage):
+            raise self.error(("provider", "stage"), f"invalid stage name {stage!r}: API Gateway "
+                                                    "allows only [-_a-zA-Z0-9]")
+        context, tables = read_tables(self, service, stage, region)
+        functions, routes = self.functions(service, stage, context)
+        check_routes(self, routes)
+        iam_statements = self.iam(context)
+        self.scan_unsupported()
+        return ServiceConfig(
+            service=service, stage=stage, region=region, root=self.path.resolve().parent,
+            config_path=self.path.resolve(), functions=MappingProxyType(functions),
+            routes=tuple(route for route, _ in routes), tables=tables,
+            iam_statements=iam_statements, binary_media_types=self.binary_media_types(),
+            account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)))
+
+    def service_name(self) -> str:
+        service = self.doc.get("service")
+        if isinstance(service, dict):  # the legacy `service: {name: ...}` form
+            service = service.get("name")
+        if not isinstance(service, str) or not service:
+            raise self.error(("service",), "service name is required (service: my-service)")
+        return service
+
+    def functions(self, service: str, stage: str, context: CfnContext
+                  ) -> tuple[dict[str, FunctionConfig], list[tuple[Route, KeyPath]]]:
+        raw_functions = self.mapping(self.doc.get("functions"), ("functions",))
+        provider_env = self.environment(self.provider.get("environment"),
+                                        ("provider", "environment"), context)
+        functions: dict[str, FunctionConfig] = {}
+        routes: list[tuple[Route, KeyPath]] = []
+        for name, raw in raw_functions.items():
+            key = ("functions", str(name))
+            spec = self.mapping(raw, key)
+            env = {**provider_env,
+                   **self.environment(spec.get("environment"), (*key, "environment"), context)}
+            functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")
+            routes.extend(http_routes(self, str(name), spec, key))
+        return functions, routes
+
+    def function(self, name: str, spec: dict[str, Any], env: dict[str, str],
+                 prefix: str) -> FunctionConfig:
+        key = ("functions", name)
+        handler = spec.get("handler")
+        if not isinstance(handler, str) or not handler.strip():
+            raise self.error((*key, "handler"), "handler is required (e.g. handler: app.main)")
+        reserved = spec.get("reservedConcurrency")
+        if reserved is not None and (isinstance(reserved, bool) or not isinstance(reserved, int)
+                                     or reserved < 0):
+            raise self.error((*key, "reservedConcurrency"), "must be a non-negative integer")
+        for extra in ("layers", "iamRoleStatements"):
+            if spec.get(extra):
+                self.note((*key, extra))
+        return FunctionConfig(
+            name=name, full_name=str(spec.get("name") or f"{prefix}-{name}"),
+            handler=handler.strip(), environment=MappingProxyType(env),
+            timeout_s=self.number(spec, name, "timeout", DEFAULT_TIMEOUT_S),
+            memory_mb=int(self.number(spec, name, "memorySize", DEFAULT_MEMORY_MB)),
+            reserved_concurrency=reserved, runtime=self.runtime(spec, name))
+
+    def number(self, spec: dict[str, Any], name: str, option: str, default: float) -> float:
+        """A function option that the provider sets for all functions unless overridden."""
+        key = ("functions", name, option) if option in spec else ("provider", option)
+        value = spec.get(option, self.provider.get(option, default))
+        if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+            value = float(value)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.error(key, f"{option} must be a positive number")
+        return float(value)
+
+    def runtime(self, spec: dict[str, Any], name: str) -> str:
+        runtime = spec.get("runtime") or self.provider.get("runtime")
+        key = ("functions", name, "runtime") if spec.get("runtime") else ("provider", "runtime")
+        if not runtime:
+            self.note(key, f"not set: the Serverless Framework v3 default is {DEFAULT_RUNTIME}")
+            return DEFAULT_RUNTIME
+        if not str(runtime).startswith("python"):
+            self.note(key, str(runtime))
+        return str(runtime)
+
+    def environment(self, value: Any, key: KeyPath, context: CfnContext) -> dict[str, str]:
+        """Stringify values as CloudFormation does (numbers and booleans become strings)."""
+        out: dict[str, str] = {}
+        for name, raw in self.mapping(value, key).items():
+            resolved = resolve_intrinsics(raw, context)
+            where = (*key, str(name))
+            if isinstance(resolved, bool):
+                out[str(name)] = "true" if resolved else "false"
+            elif isinstance(resolved, float) and resolved.is_integer():
+                out[str(name)] = str(int(resolved))  # JavaScript prints 1.0 as "1"
+            elif isinstance(resolved, int | float | str):
+                out[str(name)] = str(resolved)
+            elif unresolved := unresolved_intrinsics(resolved, where):
+                self.note(where, unresolved[0][1])
+            else:
+                raise self.error(where, "environment values must be strings, numbers or booleans")
+        return out
+
+    def iam(self, context: CfnContext) -> tuple[Mapping[str, Any], ...]:
+        role_key = ("provider", "iam", "role")
+        role = self.mapping(self.provider.get("iam"), role_key[:2]).get("role")
+        statements: list[tuple[KeyPath, Any]] = []
+        if isinstance(role, str):
+            self.note(role_key, "an existing role: its policies are not known")
+        else:
+            role = self.mapping(role, role_key)
+            statements += self.statements(role.get("statements"), (*role_key, "statements"))
+            for name in ("managedPolicies", "permissionsBoundary"):
+                if role.get(name):
+                    self.note((*role_key, name))
+        statements += self.statements(self.provider.get("iamRoleStatements"),
+                                      ("provider", "iamRoleStatements"))
+        for name in ("iamManagedPolicies", "role"):
+            if self.provider.get(name):
+                self.note(("provider", name))
+        resolved = []
+        for key, statement in statements:
+            value = resolve_intrinsics(statement, context)
+            for where, what in unresolved_intrinsics(value, key):
+                self.note(where, what)
+            resolved.append(value)
+        return tuple(resolved)
+
+    def statements(self, value: Any, key: KeyPath) -> list[tuple[KeyPath, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(s, dict) for s in value):
+            raise self.error(key, "must be a list of IAM statements (Effect, Action, Resource)")
+        return [((*key, i), statement) for i, statement in enumerate(value)]
+
+    def binary_media_types(self) -> tuple[str, ...]:
+        key = ("provider", "apiGateway")
+        api_gateway = self.mapping(self.provider.get("apiGateway"), key)
+        types = api_gateway.get("binaryMediaTypes") or []
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            raise self.error((*key, "binaryMediaTypes"), "must be a list of media types")
+        return tuple(types)
+
+    def scan_unsupported(self) -> None:
+        """Name the top-level settings that change behaviour but are not emulated."""
+        for name in self.mapping(self.provider.get("apiGateway"), ("provider", "apiGateway")):
+            if name not in _KNOWN_API_GATEWAY_KEYS:
+                self.note(("provider", "apiGateway", name))
+        for name in ("httpApi", "layers"):
+            if self.provider.get(name):
+                self.note(("provider", name))
+        if self.doc.get("useDotenv"):
+            self.note(("useDotenv",))
+        plugins = self.doc.get("plugins") or []
+        if isinstance(plugins, dict):
+            plugins = plugins.get("modules") or []
+        for i, plugin in enumerate(plugins if isinstance(plugins, list) else []):
+            self.note(("plugins", i), str(plugin))
+
