@@ -38,11 +38,16 @@ log = logging.getLogger("emulator")
 def build_parser() -> argparse.ArgumentParser:
     """Describe every flag; --help shows them."""
     p = argparse.ArgumentParser(
-        prog="python -m emulator",
-        description="Serve a Serverless Framework service's http routes like API Gateway "
-                    "(REST v1, Lambda proxy), run its Python handlers like Lambda, on moto "
-                    "DynamoDB. No Docker, no AWS account: nothing leaves this machine.")
-    p.add_argument("--config", type=Path, default=Path("serverless.yml"),
+        prog="python -m emulator", usage="%(prog)s [reset] [options]",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Serve a Serverless Framework service's http routes like API Gateway (REST\n"
+                    "v1, Lambda proxy), run its Python handlers like Lambda, on moto DynamoDB.\n"
+                    "No Docker, no AWS account: nothing leaves this machine.\n\n"
+                    "commands:\n"
+                    "  (none)  serve until Ctrl-C; tables are saved and loaded on the next start\n"
+                    "  reset   remove this stage's saved tables and exit",
+        epilog="Also installed as the `review-api-emulator` command.")
+    p.add_argument("--config", type=Path, default=Path("serverless.yml"), metavar="PATH",
                    help="the service's serverless.yml (default: ./serverless.yml); handler "
                         "paths resolve from its folder")
     p.add_argument("--stage", help="stage name, as `serverless --stage` (default: the file's "
@@ -251,8 +256,15 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
             invoker.close()
         moto.stop()
     _flush_logs()
-    print("Stopped.", flush=True)
+    print(f"Stopped. {_kept(args, started)}", flush=True)
     return 0
+
+
+def _kept(args: argparse.Namespace, started: _Started) -> str:
+    """Say what the stopped emulator left on disk (read back from the snapshot file)."""
+    if started.dynamodb:
+        return f"Nothing saved by the emulator: the tables live at {started.dynamodb}."
+    return state.describe_kept(_state_file(started.service, args), bool(started.service.tables))
 
 
 def _state_file(service: ServiceConfig, args: argparse.Namespace) -> Path | None:

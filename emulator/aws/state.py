@@ -81,6 +81,41 @@ def reset(path: Path, echo: Callable[[str], None]) -> None:
             file.unlink(missing_ok=True)
 
 
+def describe_kept(path: Path | None, has_tables: bool = True) -> str:
+    """Say what the snapshot at path holds once the emulator has stopped (its last line)."""
+    if path is None:
+        return "Nothing saved (--in-memory)."
+    if not has_tables:
+        return "Nothing to save: serverless.yml defines no tables."
+    shown = _relative(path)
+    if path.parent.is_dir():
+        held = lock(path)
+        if held is None:
+            return f"Nothing saved by this emulator: another one using {shown} keeps that state."
+        held.close()
+    try:
+        tables = decode_snapshot(path.read_bytes())
+    except FileNotFoundError:
+        return f"Nothing saved: no table was written to (state file: {shown})."
+    except (OSError, SnapshotError) as exc:
+        return f"The saved state {shown} cannot be read: {exc}"
+    total = sum(len(t.items) for t in tables.values())
+    each = ", ".join(f"{t.name}: {len(t.items)}" for t in tables.values())
+    return (f"Kept {_count(total, 'item')} in {_count(len(tables), 'table')} ({each}) in "
+            f"{shown}: loaded again on the next start; `python -m emulator reset` removes them.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def encode_snapshot(tables: Iterable[TableState]) -> bytes:
     """Serialize tables to the snapshot file's bytes (one item per line, for readable diffs)."""
     parts = []

@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from emulator_harness import FIDELITY, REPO, EmulatorProcess, descendants, wait_gone
+from emulator_harness import (
+    FIDELITY,
+    REPO,
+    REVIEW_API,
+    EmulatorProcess,
+    descendants,
+    wait_gone,
+)
 
 pytestmark = [
     pytest.mark.integration,
@@ -34,6 +41,38 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_process() -> None:
     assert emu.stop(signal.SIGINT) == 0
     assert wait_gone(pids) == set()
     assert "Traceback" not in emu.log
+
+
+def last_line(emu: EmulatorProcess) -> str:
+    lines = emu.log.splitlines()
+    assert lines[-1] == "<exited>"
+    return lines[-2]
+
+
+def test_ctrl_c_says_which_tables_and_items_were_kept_and_where(tmp_path: Path) -> None:
+    emu = EmulatorProcess(REVIEW_API, "--state-dir", str(tmp_path)).start()
+    for text in ("one", "two"):
+        assert emu.request("POST", "/reviews", body={"review": text}).status == 201
+    assert emu.stop(signal.SIGINT) == 0
+    snapshot = tmp_path / "review-api-dev-us-east-2.json"
+    assert last_line(emu) == (
+        f"Stopped. Kept 2 items in 1 table (review-api-dev: 2) in {snapshot}: loaded again on "
+        "the next start; `python -m emulator reset` removes them.")
+    assert snapshot.read_text().count('"id":') == 2  # what the line says is what the file holds
+
+
+def test_ctrl_c_with_in_memory_says_nothing_was_saved() -> None:
+    emu = EmulatorProcess(REVIEW_API, "--in-memory").start()
+    assert emu.request("POST", "/reviews", body={"review": "gone"}).status == 201
+    assert emu.stop(signal.SIGINT) == 0
+    assert last_line(emu) == "Stopped. Nothing saved (--in-memory)."
+
+
+def test_help_shows_the_reset_command_and_the_console_script() -> None:
+    done = run_cli("--help")
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == "usage: python -m emulator [reset] [options]"
+    assert "review-api-emulator" in done.stdout
 
 
 def test_sigkill_of_the_emulator_leaves_no_process() -> None:
