@@ -54,6 +54,15 @@ def contracts_live(session: nox.Session) -> None:
     session.run("python", "-m", "contracts", *session.posargs)
 
 
+@nox.session(python=PYTHON)
+def readme_setup(session: nox.Session) -> None:
+    """The README's two set-up commands on a Python that refuses pip install (PEP 668), in a
+    copy of this checkout (minutes: pip downloads the dependencies; not in CI's run)."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", "-m", "slow", "tests/integration/test_readme_setup.py",
+                *session.posargs)
+
+
 def _install_wrk(session: nox.Session) -> None:
     """wrk (Debian's package) is the load generator: bench falls back to Python threads without
     it, bench_peer needs it."""
