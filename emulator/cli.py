@@ -336,8 +336,7 @@ def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
 
 def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -> None:
     _flush_logs()  # the warnings so far come before the banner
-    host, port = server.host_and_port
-    base = f"http://{host}:{port}/{service.stage}"
+    base = f"{server.url}/{service.stage}"
     width = max((len(r.method) for r in service.routes), default=3)
     print(f"{service.service} ({service.stage}, {service.region}): "
           f"{len(service.routes)} routes, {len(service.functions)} functions", flush=True)

@@ -1,251 +1,169 @@
-"""The HTTP side of the gateway: a threaded HTTP/1.1 server on loopback.
+"""The HTTP side of the gateway: an asyncio HTTP/1.1 server, requests run on a thread pool.
 
-Built on the standard library's http.server rather than a WSGI stack: WSGI folds header names
-to upper case, and API Gateway REST (v1) hands the function the client's own header casing.
-Keep-alive, TCP_NODELAY, one thread per connection (not per request). The server started from
-a thread returns once it listens (the pattern of moto's ThreadedMotoServer).
+One event-loop thread reads every connection and frames requests with emulator.http11 (llhttp,
+through httptools); a whole request goes to `Gateway.handle` on a worker thread (it blocks while
+a Lambda environment runs) and the reply is written from the loop (emulator.connection). Idle
+connections cost no thread; workers exist only for requests running at once, at most one per
+connection, so both are bounded by the connection cap.
+
+Limits (ServerLimits, stated in the README): the request head within 10 s of its first byte
+(of the connect, for a connection's first request), else 408; no pause over 10 s inside a body,
+else 408; a keep-alive connection idle for 30 s is closed; at most 512 connections open, more
+wait in the listen backlog until one closes. `bind` takes the port at once, so a port in use is
+reported before anything else starts; `serve` starts answering (moto's ThreadedMotoServer
+pattern); `stop` closes everything and joins the thread.
 """
 
 from __future__ import annotations
 
-import io
+import asyncio
+import contextlib
+import functools
 import logging
+import socket
 import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from concurrent.futures import Executor, ThreadPoolExecutor
 
-from emulator.gateway import errors
-from emulator.gateway.http import HttpRequest, HttpResponse
-from emulator.gateway.rest import API_GATEWAY_MAX_BODY, Gateway
+from emulator.connection import Connection, Handler, ServerLimits
+
+__all__ = ["Handler", "ServerLimits", "ServerThread"]
 
 log = logging.getLogger(__name__)
 
-_FRAMING = ("content-length", "connection", "transfer-encoding")  # ours, never the handler's
-_DRAIN_LIMIT = 64 << 20  # past this much, a refused body is cut off by closing the connection
-_MAX_LINE = 65536  # http.client's limits on one header line and on the number of headers
-_MAX_HEADERS = 100
+_BACKLOG = 128
 
 
-class BodyError(Exception):
-    """The request body could not be read as HTTP/1.1 frames it."""
-
-
-class Headers:
-    """A request's header lines in order, names as the client cased them; `get` ignores case."""
-
-    __slots__ = ("_lines",)
-
-    def __init__(self, lines: list[tuple[str, str]]) -> None:
-        self._lines = lines
-
-    def items(self) -> list[tuple[str, str]]:
-        return self._lines
-
-    def get(self, name: str, default: str = "") -> str:
-        wanted = name.lower()
-        return next((value for key, value in self._lines if key.lower() == wanted), default)
-
-
-def read_headers(rfile: io.BufferedIOBase) -> Headers:
-    """Read header lines up to the blank line.
-
-    Replaces http.client.parse_headers, whose email.parser costs ~40 us a request (measured; the
-    whole gateway spends ~1 ms of CPU on a request). ValueError names what is wrong.
-    """
-    lines: list[tuple[str, str]] = []
-    while True:
-        raw = rfile.readline(_MAX_LINE + 1)
-        if len(raw) > _MAX_LINE:
-            raise ValueError("Line too long")
-        if raw in (b"\r\n", b"\n", b""):
-            return Headers(lines)
-        if len(lines) == _MAX_HEADERS:
-            raise ValueError(f"Too many headers (more than {_MAX_HEADERS})")
-        name, colon, value = raw.decode("iso-8859-1").partition(":")
-        if not colon or not name or name != name.strip() or " " in name or "\t" in name:
-            raise ValueError(f"Malformed header line {raw[:80]!r}")
-        lines.append((name, value.strip(" \t\r\n")))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive
-    disable_nagle_algorithm = True  # TCP_NODELAY: no 40-90 ms stalls on small replies
-    server_version = "review-api-emulator"
-    gateway: ClassVar[Gateway]
-
-    def parse_request(self) -> bool:
-        """http.server's request-line and Connection/Expect handling, with a lean header reader.
-
-        The base class parses the request line, then hands the headers to its own parser; that
-        parser is given an empty header block, and the real one is read here first.
-        """
-        if len(self.raw_requestline.split()) < 3:  # HTTP/0.9 or garbage: the base class answers
-            return bool(super().parse_request())
-        headers: Headers | None = None
+def listen(host: str, port: int) -> socket.socket:
+    """Return a listening socket on host:port: IPv4 or IPv6, whichever the host names."""
+    error: OSError | None = None
+    for family, _, _, _, address in socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE):
         try:
-            headers = read_headers(self.rfile)
-        except ValueError as exc:
-            problem = str(exc)
-        rfile, self.rfile = self.rfile, io.BytesIO(b"\r\n")
+            sock = socket.create_server(address[:2], family=family, backlog=_BACKLOG)
+        except OSError as exc:
+            error = error or exc
+            continue
+        sock.setblocking(False)
+        return sock
+    raise error or OSError(f"no address for {host!r}")
+
+
+class _Server:
+    """The event loop's side: accept up to the cap, sweep deadlines, own the connections."""
+
+    def __init__(self, sock: socket.socket, handler: Handler, limits: ServerLimits) -> None:
+        self.limits = limits
+        self.handler = handler
+        self.executor: Executor = ThreadPoolExecutor(limits.max_connections, "gateway-request")
+        self._sock = sock
+        self._connections: set[Connection] = set()
+        self._loop = asyncio.new_event_loop()
+        self._stopping: asyncio.Event | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    def run(self) -> None:
+        """Serve until `stop` (runs on the server thread)."""
         try:
-            if not super().parse_request():
-                return False
+            self._loop.run_until_complete(self._serve())
         finally:
-            self.rfile = rfile
-        if headers is None:
-            self.close_connection = True
-            malformed = problem.startswith("Malformed")
-            self.send_error(400 if malformed else 431,
-                            "Bad request" if malformed else problem.partition(" (")[0], problem)
-            return False
-        self.headers = headers  # type: ignore[assignment]
-        self._apply_connection_headers(headers)
-        return True
+            self._loop.close()
 
-    def _apply_connection_headers(self, headers: Headers) -> None:
-        connection = headers.get("Connection").lower()
-        if connection == "close":
-            self.close_connection = True
-        elif connection == "keep-alive":
-            self.close_connection = False
-        if headers.get("Expect").lower() == "100-continue" and self.request_version >= "HTTP/1.1":
-            self.send_response_only(100)
-            self.end_headers()
+    def stop(self) -> None:
+        """Ask the loop to stop (from any thread)."""
+        with contextlib.suppress(RuntimeError):  # already stopped
+            self._loop.call_soon_threadsafe(self._stop_now)
 
-    def handle_one_request(self) -> None:
-        """Dispatch any method (API Gateway has ANY), not only the do_* ones."""
-        try:
-            self.raw_requestline = self.rfile.readline(65537)
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if not self.parse_request():
-                return
-            self._serve()
-            self.wfile.flush()
-        except (ConnectionError, TimeoutError):
-            self.close_connection = True
+    def _stop_now(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
 
-    def _serve(self) -> None:
-        try:
-            body = self._read_body()
-        except BodyError as exc:
-            self.close_connection = True
-            response = (errors.content_length_exceeded() if "exceeded" in str(exc)
-                        else errors.bad_request(str(exc)))
-            self._write(response)
-            return
-        split = urllib.parse.urlsplit(self.path)
-        request = HttpRequest(
-            method=self.command,
-            path=urllib.parse.unquote(split.path),
-            query=tuple(urllib.parse.parse_qsl(split.query, keep_blank_values=True)),
-            headers=tuple(self.headers.items()),
-            body=body,
-            source_ip=self.client_address[0],
-        )
-        try:
-            response = self.gateway.handle(request)
-        except Exception:
-            log.exception("the emulator failed on %s %s", self.command, self.path)
-            response = errors.internal_error()
-        self._write(response)
+    async def _serve(self) -> None:
+        self._stopping = asyncio.Event()
+        self._slots = asyncio.Semaphore(self.limits.max_connections)
+        accepting = asyncio.create_task(self._accept())
+        sweeping = self._loop.call_later(self.limits.sweep_s, self._sweep)
+        await self._stopping.wait()
+        accepting.cancel()
+        sweeping.cancel()
+        for connection in list(self._connections):
+            connection.abort()
+        await asyncio.sleep(0)  # let the transports report connection_lost
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
-        length_text = self.headers.get("Content-Length")
-        if not length_text:
-            return b""
-        if not length_text.isdigit():
-            raise BodyError(f"invalid Content-Length {length_text!r}")
-        length = int(length_text)
-        if length > API_GATEWAY_MAX_BODY:
-            self._discard(length)
-            raise BodyError("content length exceeded")
-        return self.rfile.read(length)
-
-    def _discard(self, length: int) -> None:
-        """Read and drop a body we refuse, so the client sees our reply, not a reset."""
-        left = min(length, _DRAIN_LIMIT)
-        while left > 0 and (chunk := self.rfile.read(min(left, 1 << 20))):
-            left -= len(chunk)
-
-    def _read_chunked(self) -> bytes:
-        body = bytearray()
+    async def _accept(self) -> None:
+        """Accept while under the cap; at the cap, wait for a close (clients wait in backlog)."""
+        assert self._slots is not None
         while True:
-            size_line = self.rfile.readline(1024).split(b";")[0].strip()
+            if self._slots.locked():
+                log.warning("%d connections open: further ones wait until one closes",
+                            self.limits.max_connections)
+            await self._slots.acquire()
             try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise BodyError("malformed chunked body") from None
-            if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return bytes(body)
-            if len(body) + size > API_GATEWAY_MAX_BODY:
-                raise BodyError("content length exceeded")
-            body += self.rfile.read(size)
-            self.rfile.readline(1024)
+                client, _ = await self._loop.sock_accept(self._sock)
+            except OSError as exc:  # e.g. out of file descriptors: try again shortly
+                self._slots.release()
+                log.warning("cannot accept a connection: %s", exc)
+                await asyncio.sleep(0.5)
+                continue
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no delayed-ACK stalls
+            try:
+                await self._loop.connect_accepted_socket(
+                    functools.partial(Connection, self, self._loop, client), client)
+            except OSError:
+                client.close()
+                self._slots.release()
 
-    def _write(self, response: HttpResponse) -> None:
-        """Send the reply in one write (head and body: one segment for a small reply).
+    def opened(self, connection: Connection) -> None:
+        self._connections.add(connection)
 
-        Header values go out UTF-8 encoded (http.server's send_header refuses anything past
-        Latin-1 with an exception that cut the connection).
-        """
-        reason = self.responses.get(response.status, ("",))[0]
-        head = [f"HTTP/1.1 {response.status} {reason}", f"Date: {self.date_time_string()}"]
-        head += [f"{name}: {value}" for name, value in response.headers
-                 if name.lower() not in _FRAMING]
-        head.append(f"Content-Length: {len(response.body)}")
-        if self.close_connection:
-            head.append("Connection: close")
-        data = ("\r\n".join(head) + "\r\n\r\n").encode("utf-8")
-        self.wfile.write(data if self.command == "HEAD" else data + response.body)
+    def closed(self, connection: Connection) -> None:
+        self._connections.discard(connection)
+        assert self._slots is not None
+        self._slots.release()
 
-    def log_message(self, format: str, *args: object) -> None:
-        """Silence http.server's own access log; the gateway writes one line a request."""
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
+    def _sweep(self) -> None:
+        now = self._loop.time()
+        for connection in [c for c in self._connections if c.deadline <= now]:
+            connection.expire()
+        self._loop.call_later(self.limits.sweep_s, self._sweep)
 
 
 class ServerThread:
-    """The gateway served from a background thread.
+    """The gateway served from a background thread."""
 
-    `bind` takes the port at once (so a port in use is reported before anything else starts);
-    `serve` starts answering; `stop` closes the socket and joins the thread.
-    """
-
-    def __init__(self, server: _Server, handler: type[_Handler]) -> None:
-        self._server = server
-        self._handler = handler
-        self._thread = threading.Thread(target=server.serve_forever, name="gateway-server",
-                                        daemon=True)
+    def __init__(self, sock: socket.socket, limits: ServerLimits) -> None:
+        self._sock = sock
+        self._limits = limits
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
 
     @classmethod
-    def bind(cls, host: str = "127.0.0.1", port: int = 0) -> ServerThread:
+    def bind(cls, host: str = "127.0.0.1", port: int = 0,
+             limits: ServerLimits | None = None) -> ServerThread:
         """Listen on host:port (0 = a free port); raise OSError when it is taken."""
-        handler = type("GatewayHandler", (_Handler,), {})
-        return cls(_Server((host, port), handler), handler)
+        return cls(listen(host, port), limits or ServerLimits())
 
     @property
     def host_and_port(self) -> tuple[str, int]:
-        host, port = self._server.server_address[:2]
+        host, port = self._sock.getsockname()[:2]
         return str(host), int(port)
 
-    def serve(self, gateway: Gateway) -> None:
-        """Start answering requests with this gateway."""
-        self._handler.gateway = gateway
+    @property
+    def url(self) -> str:
+        """The server's root URL: http://127.0.0.1:3000, http://[::1]:3000."""
+        host, port = self.host_and_port
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def serve(self, handler: Handler) -> None:
+        """Start answering requests with this handler (the Gateway)."""
+        self._server = _Server(self._sock, handler, self._limits)
+        self._thread = threading.Thread(target=self._server.run, name="gateway-server",
+                                        daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop answering, close the socket, join the thread."""
-        if self._thread.is_alive():
-            self._server.shutdown()
+        """Stop answering, close every connection and the socket, join the thread."""
+        if self._server is not None and self._thread is not None:
+            self._server.stop()
             self._thread.join()
-        self._server.server_close()
+        self._sock.close()

@@ -1,53 +1,68 @@
-"""The gateway's request header reader (emulator.server.read_headers)."""
+"""The gateway's request headers (emulator.http11, llhttp underneath), without sockets.
+
+API Gateway REST hands the function the client's header names as cased, repeats included.
+"""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from emulator.server import read_headers
+from emulator.http11 import Refusal, Request, RequestParser
 
 
-def test_names_keep_their_casing_and_order_and_get_ignores_case() -> None:
-    headers = read_headers(io.BytesIO(
-        b"hOsT: example\r\nX-Multi: a\r\nx-multi: b\r\nEmpty:\r\nSpaced:   v  w \t\r\n\r\nBODY"))
-    assert headers.items() == [("hOsT", "example"), ("X-Multi", "a"), ("x-multi", "b"),
-                               ("Empty", ""), ("Spaced", "v  w")]
-    assert headers.get("HOST") == "example"
-    assert headers.get("X-MULTI") == "a"  # the first, as email.message.Message.get
-    assert headers.get("Missing") == ""
-    assert headers.get("Missing", "d") == "d"
+def feed(raw: bytes) -> list[object]:
+    return RequestParser(10_485_760, "10.1.2.3").feed(raw)
 
 
-def test_reading_stops_at_the_blank_line() -> None:
-    stream = io.BytesIO(b"A: 1\n\nrest")
-    assert read_headers(stream).items() == [("A", "1")]
-    assert stream.read() == b"rest"
+def only_refusal(raw: bytes) -> Refusal:
+    events = feed(raw)
+    assert len(events) == 1 and isinstance(events[0], Refusal), events
+    return events[0]
 
 
-def test_a_value_may_hold_colons() -> None:
-    assert read_headers(io.BytesIO(b"Host: 127.0.0.1:3000\r\n\r\n")).get("host") == \
-        "127.0.0.1:3000"
+def test_a_request_keeps_method_target_header_casing_repeats_and_body() -> None:
+    [request] = feed(b"POST /dev/a%20b?x=1&x=2&e= HTTP/1.1\r\nhOsT: h\r\nX-Multi: a\r\n"
+                     b"x-multi: b\r\nContent-Length: 5\r\n\r\nhello")
+    assert isinstance(request, Request) and request.keep_alive
+    http = request.http
+    assert (http.method, http.path, http.query) == ("POST", "/dev/a b",
+                                                    (("x", "1"), ("x", "2"), ("e", "")))
+    assert http.headers == (("hOsT", "h"), ("X-Multi", "a"), ("x-multi", "b"),
+                            ("Content-Length", "5"))
+    assert (http.body, http.source_ip) == (b"hello", "10.1.2.3")
 
 
-@pytest.mark.parametrize(
-    ("raw", "problem"),
-    [
-        (b"NoColon\r\n\r\n", "Malformed header line"),
-        (b"Bad Name: 1\r\n\r\n", "Malformed header line"),
-        (b"Name : 1\r\n\r\n", "Malformed header line"),
-        (b"A: 1\r\n folded\r\n\r\n", "Malformed header line"),
-        (b": no name\r\n\r\n", "Malformed header line"),
-        (b"X: " + b"a" * 70_000 + b"\r\n\r\n", "Line too long"),
-        (b"".join(b"X%d: 1\r\n" % i for i in range(101)) + b"\r\n", "Too many headers"),
-    ],
-)
-def test_malformed_header_blocks_are_refused(raw: bytes, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
-        read_headers(io.BytesIO(raw))
+def test_values_lose_surrounding_whitespace_and_may_hold_colons() -> None:
+    [request] = feed(b"GET / HTTP/1.1\r\nHost: 127.0.0.1:3000\r\nSpaced:   v  w \t\r\n"
+                     b"Empty:\r\n\r\n")
+    assert isinstance(request, Request)
+    assert request.http.headers == (("Host", "127.0.0.1:3000"), ("Spaced", "v  w"), ("Empty", ""))
+
+
+@pytest.mark.parametrize("raw", [
+    b"".join(b"X-%d: 1\r\n" % i for i in range(101)) + b"\r\n",
+    b"X: " + b"a" * 70_000 + b"\r\n\r\n",
+])
+def test_too_many_or_too_large_headers_are_431(raw: bytes) -> None:
+    assert only_refusal(b"GET / HTTP/1.1\r\n" + raw).status == 431
 
 
 def test_one_hundred_headers_are_accepted() -> None:
-    raw = b"".join(b"X%d: 1\r\n" % i for i in range(100)) + b"\r\n"
-    assert len(read_headers(io.BytesIO(raw)).items()) == 100
+    [request] = feed(b"GET / HTTP/1.1\r\n" + b"".join(b"X%d: 1\r\n" % i for i in range(100)) +
+                     b"\r\n")
+    assert isinstance(request, Request) and len(request.http.headers) == 100
+
+
+@pytest.mark.parametrize("raw", [
+    b"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+    b"GET / HTTP/1.1\r\nBad Name: 1\r\n\r\n",
+    b"GET / HTTP/1.1\r\nName : 1\r\n\r\n",
+    b"GET / HTTP/1.1\r\nA: 1\r\n folded\r\n\r\n",
+    b"GET / HTTP/1.1\r\n: no name\r\n\r\n",
+    b"GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n",
+    b"GET /a b HTTP/1.1\r\n\r\n",
+    b"BREW / HTTP/1.1\r\n\r\n",
+    b"GET / HTTP/1.1\nA: 1\n\n",  # bare LF line ends: refused, not guessed at
+])
+def test_malformed_request_heads_are_400(raw: bytes) -> None:
+    assert only_refusal(raw).status == 400
