@@ -1,0 +1,163 @@
+"""The gateway's HTTP/1.1 server under slow, silent and numerous clients (issue 16, item 3).
+
+The real server (emulator.server.ServerThread) on real sockets, in this process, with short
+timeouts and a recording handler standing in for the Gateway, so each limit is seen quickly
+and "the handler never ran" is a plain list.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from emulator.gateway.http import HttpRequest, HttpResponse
+from emulator.server import ServerLimits, ServerThread
+
+pytestmark = pytest.mark.integration
+
+SHORT = ServerLimits(header_timeout_s=0.4, body_timeout_s=0.4, idle_timeout_s=0.4,
+                     linger_s=0.4, max_connections=512)
+WAIT_S = 5.0  # a socket read bound far above every timeout in SHORT
+
+
+class Recorder:
+    """Answers 200 with the path; records every request; /slow waits for `release`."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.release = threading.Event()
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        self.paths.append(request.path)
+        if request.path == "/slow":
+            self.release.wait(WAIT_S)
+        return HttpResponse(200, (("Content-Type", "text/plain"),), request.path.encode())
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+def serving(recorder: Recorder, limits: ServerLimits) -> Iterator[tuple[str, int]]:
+    server = ServerThread.bind("127.0.0.1", 0, limits)
+    server.serve(recorder)
+    try:
+        yield server.host_and_port
+    finally:
+        recorder.release.set()
+        server.stop()
+
+
+@pytest.fixture
+def short(recorder: Recorder) -> Iterator[tuple[str, int]]:
+    yield from serving(recorder, SHORT)
+
+
+def read_to_close(sock: socket.socket) -> bytes:
+    reply = b""
+    while chunk := sock.recv(65536):
+        reply += chunk
+    return reply
+
+
+def get(address: tuple[str, int], path: str) -> bytes:
+    with socket.create_connection(address, timeout=WAIT_S) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nConnection: close\r\n\r\n".encode())
+        return read_to_close(sock)
+
+
+@pytest.mark.parametrize("partial", [
+    b"GET /stalled HTTP/1.1\r\nHost: x\r\n",  # stops mid-headers
+    b"POST /stalled HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",  # stops mid-body
+])
+def test_a_stalled_request_is_408_and_closed_without_running(
+        short: tuple[str, int], recorder: Recorder, partial: bytes) -> None:
+    with socket.create_connection(short, timeout=WAIT_S) as sock:
+        sock.sendall(partial)
+        reply = read_to_close(sock)
+    assert reply.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+    assert recorder.paths == []
+
+
+def test_a_body_arriving_slowly_but_steadily_is_not_cut(short: tuple[str, int],
+                                                        recorder: Recorder) -> None:
+    with socket.create_connection(short, timeout=WAIT_S) as sock:
+        sock.sendall(b"POST /steady HTTP/1.1\r\nContent-Length: 6\r\nConnection: close\r\n\r\n")
+        for part in (b"ab", b"cd", b"ef"):  # each pause under the 0.4 s body timeout
+            time.sleep(0.25)
+            sock.sendall(part)
+        reply = read_to_close(sock)
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert recorder.paths == ["/steady"]
+
+
+def test_a_silent_connection_and_an_idle_keep_alive_one_are_closed(
+        short: tuple[str, int], recorder: Recorder) -> None:
+    with socket.create_connection(short, timeout=WAIT_S) as silent:
+        assert read_to_close(silent) == b""  # nothing sent: closed after the header timeout
+    with socket.create_connection(short, timeout=WAIT_S) as idle:
+        idle.sendall(b"GET /once HTTP/1.1\r\n\r\n")
+        reply = read_to_close(idle)  # answered, kept alive, then closed when idle
+    assert reply.startswith(b"HTTP/1.1 200 OK\r\n") and reply.endswith(b"/once")
+    assert b"Connection: close" not in reply
+
+
+def test_a_running_request_does_not_hold_up_other_connections(
+        short: tuple[str, int], recorder: Recorder) -> None:
+    with socket.create_connection(short, timeout=WAIT_S) as slow:
+        slow.sendall(b"GET /slow HTTP/1.1\r\nConnection: close\r\n\r\n")
+        assert get(short, "/fast").endswith(b"/fast")
+        recorder.release.set()
+        assert read_to_close(slow).endswith(b"/slow")
+
+
+def test_idle_connections_take_no_thread_and_closing_them_stalls_nothing(
+        recorder: Recorder) -> None:
+    limits = ServerLimits(max_connections=512)
+    for address in serving(recorder, limits):
+        get(address, "/warm")
+        threads = threading.active_count()
+        idle = [socket.create_connection(address, timeout=WAIT_S) for _ in range(300)]
+        try:
+            assert get(address, "/among-idle").endswith(b"/among-idle")
+            assert threading.active_count() <= threads + 1
+        finally:
+            for sock in idle:
+                sock.close()
+        started = time.monotonic()
+        assert get(address, "/after-close").endswith(b"/after-close")
+        assert time.monotonic() - started < 2.0
+
+
+def test_past_the_connection_cap_a_client_waits_until_one_closes(recorder: Recorder) -> None:
+    limits = ServerLimits(max_connections=2)
+    for address in serving(recorder, limits):
+        first = socket.create_connection(address, timeout=WAIT_S)
+        second = socket.create_connection(address, timeout=WAIT_S)
+        first.sendall(b"GET /first HTTP/1.1\r\n\r\n")  # both accepted and served
+        assert first.recv(65536).endswith(b"/first")
+        with socket.create_connection(address, timeout=0.5) as third:  # in the backlog
+            third.sendall(b"GET /third HTTP/1.1\r\nConnection: close\r\n\r\n")
+            with pytest.raises(TimeoutError):
+                third.recv(65536)
+            assert recorder.paths == ["/first"]
+            second.close()
+            third.settimeout(WAIT_S)
+            assert read_to_close(third).endswith(b"/third")
+        first.close()
+
+
+def test_an_oversized_body_is_refused_before_the_100_continue(short: tuple[str, int],
+                                                              recorder: Recorder) -> None:
+    with socket.create_connection(short, timeout=WAIT_S) as sock:
+        sock.sendall(b"POST /big HTTP/1.1\r\nExpect: 100-continue\r\n"
+                     b"Content-Length: 10485761\r\n\r\n")
+        reply = read_to_close(sock)
+    assert reply.startswith(b"HTTP/1.1 413 ")
+    assert reply.endswith(b"HTTP content length exceeded 10485760 bytes.")
+    assert recorder.paths == []
