@@ -6,12 +6,12 @@ a Lambda environment runs) and the reply is written from the loop (emulator.conn
 connections cost no thread; workers exist only for requests running at once, at most one per
 connection, so both are bounded by the connection cap.
 
-Limits (ServerLimits, stated in the README): the request head within 10 s of its first byte
-(of the connect, for a connection's first request), else 408; no pause over 10 s inside a body,
-else 408; a keep-alive connection idle for 30 s is closed; at most 512 connections open, more
-wait in the listen backlog until one closes. `bind` takes the port at once, so a port in use is
-reported before anything else starts; `serve` starts answering (moto's ThreadedMotoServer
-pattern); `stop` closes everything and joins the thread.
+Limits (ServerLimits, stated in the README): the request head within 10 s of its first byte,
+else 408 (a connection that sends nothing is closed 10 s after the connect); no pause over 10 s
+inside a body, else 408; a keep-alive connection idle for 30 s is closed; at most 512
+connections open, more wait in the listen backlog until one closes. `bind` takes the port at
+once, so a port in use is reported before anything else starts; `serve` starts answering
+(moto's ThreadedMotoServer pattern); `stop` closes everything and joins the thread.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ class _Server:
         self._connections: set[Connection] = set()
         self._loop = asyncio.new_event_loop()
         self._stopping: asyncio.Event | None = None
+        self._stop_requested = False
         self._slots: asyncio.Semaphore | None = None
 
     def run(self) -> None:
@@ -70,6 +71,7 @@ class _Server:
 
     def stop(self) -> None:
         """Ask the loop to stop (from any thread)."""
+        self._stop_requested = True  # seen by _serve if it has not started yet
         with contextlib.suppress(RuntimeError):  # already stopped
             self._loop.call_soon_threadsafe(self._stop_now)
 
@@ -79,6 +81,8 @@ class _Server:
 
     async def _serve(self) -> None:
         self._stopping = asyncio.Event()
+        if self._stop_requested:
+            self._stopping.set()
         self._slots = asyncio.Semaphore(self.limits.max_connections)
         accepting = asyncio.create_task(self._accept())
         sweeping = self._loop.call_later(self.limits.sweep_s, self._sweep)
