@@ -92,7 +92,7 @@ class RequestParser:
         self._body: list[bytes] = []
         self._body_size = 0
         self._trailers = 0
-        self._line_ended = False  # a request or header line completed in the current chunk
+        self._line_ended = False  # the current chunk completed a header line or held URL bytes
         self._pending = 0  # bytes received since the last completed line (head only)
 
     def feed(self, data: bytes) -> list[Event]:
@@ -147,6 +147,7 @@ class RequestParser:
         self.phase = Phase.HEAD
 
     def on_url(self, url: bytes) -> None:
+        self._line_ended = True  # not ended, but measured here: _check_head skips this chunk
         self._url += url
         if len(self._url) > self._max_line:
             self._stop(414, "Request-URI Too Long")

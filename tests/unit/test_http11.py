@@ -118,6 +118,14 @@ def test_a_request_line_over_64_kib_is_414_before_it_ends() -> None:
     assert events == [Refusal(414, "Request-URI Too Long")]
 
 
+def test_a_long_request_line_does_not_count_against_the_next_header_line() -> None:
+    parser = RequestParser(MAX_BODY)
+    assert parser.feed(b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nX: ") == []
+    assert parser.feed(b"b" * 30_000) == []
+    [request] = parser.feed(b"\r\n\r\n")
+    assert isinstance(request, Request) and request.http.headers == (("X", "b" * 30_000),)
+
+
 def test_a_request_line_of_64_kib_is_served() -> None:
     target = b"/" + b"a" * (65536 - 1)
     [request] = feed(b"GET " + target + b" HTTP/1.1\r\n\r\n")
