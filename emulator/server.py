@@ -1,10 +1,12 @@
-"""The HTTP side of the gateway: an asyncio HTTP/1.1 server, requests run on a thread pool.
+"""The HTTP side of the gateway: an HTTP/1.1 server whose idle connections hold no thread.
 
-One event-loop thread reads every connection and frames requests with emulator.http11 (llhttp,
-through httptools); a whole request goes to `Gateway.handle` on a worker thread (it blocks while
-a Lambda environment runs) and the reply is written from the loop (emulator.connection). Idle
-connections cost no thread; workers exist only for requests running at once, at most one per
-connection, so both are bounded by the connection cap.
+Framing is emulator.http11 (llhttp, through httptools). A connection with bytes arriving is
+served by a worker thread (emulator.connection): it reads, runs each whole request through
+`Gateway.handle` (which blocks while a Lambda environment runs) and writes the reply, so a busy
+keep-alive connection costs what one thread per connection costs — one wake-up a request.
+A connection quiet for half a second is parked: one selector thread watches every parked
+socket, hands it back to a worker when bytes arrive, accepts new connections and closes
+parked ones past their deadline. Threads are bounded by the connection cap.
 
 Limits (ServerLimits, stated in the README): the request head within 10 s of its first byte,
 else 408 (a connection that sends nothing is closed 10 s after the connect); no pause over 10 s
@@ -16,21 +18,25 @@ once, so a port in use is reported before anything else starts; `serve` starts a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
 import logging
+import queue
+import selectors
 import socket
 import threading
-from concurrent.futures import Executor, ThreadPoolExecutor
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
-from emulator.connection import Connection, Handler, ServerLimits
+from emulator.connection import Connection, Handler, Outcome, ServerLimits
 
 __all__ = ["Handler", "ServerLimits", "ServerThread"]
 
 log = logging.getLogger(__name__)
 
 _BACKLOG = 128
+_LISTENER = "listener"
+_WAKE = "wake"
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -49,87 +55,122 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 class _Server:
-    """The event loop's side: accept up to the cap, sweep deadlines, own the connections."""
+    """The selector thread: accept up to the cap, park quiet connections, expire them."""
 
-    def __init__(self, sock: socket.socket, handler: Handler, limits: ServerLimits) -> None:
+    def __init__(self, listener: socket.socket, handler: Handler, limits: ServerLimits) -> None:
         self.limits = limits
         self.handler = handler
-        self.executor: Executor = ThreadPoolExecutor(limits.max_connections, "gateway-request")
-        self._sock = sock
-        self._connections: set[Connection] = set()
-        self._loop = asyncio.new_event_loop()
-        self._stopping: asyncio.Event | None = None
-        self._stop_requested = False
-        self._slots: asyncio.Semaphore | None = None
+        self._listener = listener
+        self._pool = ThreadPoolExecutor(limits.max_connections, "gateway-request")
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._notices: queue.SimpleQueue[tuple[Outcome, Connection]] = queue.SimpleQueue()
+        self._open: set[Connection] = set()
+        self._parked: set[Connection] = set()
+        self._accepting = False
+        self._stopping = False
 
     def run(self) -> None:
         """Serve until `stop` (runs on the server thread)."""
+        self._selector.register(self._wake_r, selectors.EVENT_READ, _WAKE)
+        self._accept_again()
         try:
-            self._loop.run_until_complete(self._serve())
+            while not self._stopping:
+                for key, _ in self._selector.select(self.limits.sweep_s):
+                    self._ready(key.data)
+                self._expire_parked()
         finally:
-            self._loop.close()
+            self._shut_down()
 
     def stop(self) -> None:
-        """Ask the loop to stop (from any thread)."""
-        self._stop_requested = True  # seen by _serve if it has not started yet
-        with contextlib.suppress(RuntimeError):  # already stopped
-            self._loop.call_soon_threadsafe(self._stop_now)
+        """Ask the selector thread to stop (from any thread)."""
+        self._stopping = True
+        self._wake()
 
-    def _stop_now(self) -> None:
-        if self._stopping is not None:
-            self._stopping.set()
+    def _ready(self, what: object) -> None:
+        if what == _LISTENER:
+            self._accept()
+        elif what == _WAKE:
+            with contextlib.suppress(BlockingIOError):
+                self._wake_r.recv(4096)
+            self._take_notices()
+        elif isinstance(what, Connection):
+            self._unpark(what)
+            self._pool.submit(self._work, what, what.serve)
 
-    async def _serve(self) -> None:
-        self._stopping = asyncio.Event()
-        if self._stop_requested:
-            self._stopping.set()
-        self._slots = asyncio.Semaphore(self.limits.max_connections)
-        accepting = asyncio.create_task(self._accept())
-        sweeping = self._loop.call_later(self.limits.sweep_s, self._sweep)
-        await self._stopping.wait()
-        accepting.cancel()
-        sweeping.cancel()
-        for connection in list(self._connections):
-            connection.abort()
-        await asyncio.sleep(0)  # let the transports report connection_lost
-        self.executor.shutdown(wait=False, cancel_futures=True)
-
-    async def _accept(self) -> None:
-        """Accept while under the cap; at the cap, wait for a close (clients wait in backlog)."""
-        assert self._slots is not None
-        while True:
-            if self._slots.locked():
-                log.warning("%d connections open: further ones wait until one closes",
-                            self.limits.max_connections)
-            await self._slots.acquire()
+    def _accept(self) -> None:
+        while len(self._open) < self.limits.max_connections:
             try:
-                client, _ = await self._loop.sock_accept(self._sock)
-            except OSError as exc:  # e.g. out of file descriptors: try again shortly
-                self._slots.release()
+                client, address = self._listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # e.g. out of file descriptors: the next select retries
                 log.warning("cannot accept a connection: %s", exc)
-                await asyncio.sleep(0.5)
-                continue
-            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no delayed-ACK stalls
+                return
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no delayed ACKs
+            connection = Connection(client, str(address[0]), self.limits, self.handler)
+            self._open.add(connection)
+            self._park(connection)  # most clients send at once; the selector sees it
+        self._selector.unregister(self._listener)
+        self._accepting = False
+        log.warning("%d connections open: further ones wait until one closes",
+                    self.limits.max_connections)
+
+    def _accept_again(self) -> None:
+        if not self._accepting and len(self._open) < self.limits.max_connections:
+            self._selector.register(self._listener, selectors.EVENT_READ, _LISTENER)
+            self._accepting = True
+
+    def _work(self, connection: Connection, step: Callable[[], Outcome]) -> None:
+        """On a worker: serve (or expire) the connection, then tell the selector thread."""
+        self._notices.put((step(), connection))
+        self._wake()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):  # a full buffer already holds a wake-up
+            self._wake_w.send(b"x")
+
+    def _take_notices(self) -> None:
+        while True:
             try:
-                await self._loop.connect_accepted_socket(
-                    functools.partial(Connection, self, self._loop, client), client)
-            except OSError:
-                client.close()
-                self._slots.release()
+                outcome, connection = self._notices.get_nowait()
+            except queue.Empty:
+                break
+            if outcome is Outcome.PARK and not self._stopping:
+                self._park(connection)
+            else:
+                self._open.discard(connection)
+        self._accept_again()
 
-    def opened(self, connection: Connection) -> None:
-        self._connections.add(connection)
+    def _park(self, connection: Connection) -> None:
+        try:
+            self._selector.register(connection.sock, selectors.EVENT_READ, connection)
+        except (ValueError, OSError):  # closed meanwhile
+            self._open.discard(connection)
+            return
+        self._parked.add(connection)
 
-    def closed(self, connection: Connection) -> None:
-        self._connections.discard(connection)
-        assert self._slots is not None
-        self._slots.release()
+    def _unpark(self, connection: Connection) -> None:
+        self._selector.unregister(connection.sock)
+        self._parked.discard(connection)
 
-    def _sweep(self) -> None:
-        now = self._loop.time()
-        for connection in [c for c in self._connections if c.deadline <= now]:
-            connection.expire()
-        self._loop.call_later(self.limits.sweep_s, self._sweep)
+    def _expire_parked(self) -> None:
+        now = time.monotonic()
+        for connection in [c for c in self._parked if c.deadline <= now]:
+            self._unpark(connection)
+            self._pool.submit(self._work, connection, connection.expire)
+
+    def _shut_down(self) -> None:
+        for connection in list(self._open):
+            with contextlib.suppress(OSError):  # a worker's recv or send returns at once
+                connection.sock.shutdown(socket.SHUT_RDWR)
+            connection.close()  # a worker still using it gets EBADF and lets go
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
 
 
 class ServerThread:
