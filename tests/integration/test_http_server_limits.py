@@ -7,6 +7,7 @@ and "the handler never ran" is a plain list.
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -71,17 +72,19 @@ def get(address: tuple[str, int], path: str) -> bytes:
         return read_to_close(sock)
 
 
+@pytest.mark.parametrize("hold_s", [0.5, 0.05], ids=["expires-in-worker", "expires-parked"])
 @pytest.mark.parametrize("partial", [
     b"GET /stalled HTTP/1.1\r\nHost: x\r\n",  # stops mid-headers
     b"POST /stalled HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",  # stops mid-body
 ])
 def test_a_stalled_request_is_408_and_closed_without_running(
-        short: tuple[str, int], recorder: Recorder, partial: bytes) -> None:
-    with socket.create_connection(short, timeout=WAIT_S) as sock:
-        sock.sendall(partial)
-        reply = read_to_close(sock)
-    assert reply.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
-    assert recorder.paths == []
+        recorder: Recorder, partial: bytes, hold_s: float) -> None:
+    for address in serving(recorder, dataclasses.replace(SHORT, hold_s=hold_s)):
+        with socket.create_connection(address, timeout=WAIT_S) as sock:
+            sock.sendall(partial)
+            reply = read_to_close(sock)
+        assert reply.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+        assert recorder.paths == []
 
 
 def test_a_body_arriving_slowly_but_steadily_is_not_cut(short: tuple[str, int],
@@ -94,6 +97,20 @@ def test_a_body_arriving_slowly_but_steadily_is_not_cut(short: tuple[str, int],
         reply = read_to_close(sock)
     assert reply.startswith(b"HTTP/1.1 200 OK\r\n")
     assert recorder.paths == ["/steady"]
+
+
+def test_a_request_split_by_a_pause_longer_than_the_hold_is_served_whole(
+        recorder: Recorder) -> None:
+    for address in serving(recorder, dataclasses.replace(SHORT, hold_s=0.05)):
+        with socket.create_connection(address, timeout=WAIT_S) as sock:
+            sock.sendall(b"POST /split HTTP/1.1\r\nContent-Length: 4\r\n")
+            time.sleep(0.2)  # the connection is parked meanwhile, its parser state kept
+            sock.sendall(b"Connection: close\r\n\r\nab")
+            time.sleep(0.2)
+            sock.sendall(b"cd")
+            reply = read_to_close(sock)
+        assert reply.startswith(b"HTTP/1.1 200 OK\r\n") and reply.endswith(b"/split")
+        assert recorder.paths == ["/split"]
 
 
 def test_a_silent_connection_and_an_idle_keep_alive_one_are_closed(
