@@ -24,7 +24,9 @@ from emulator.aws.tables import (
     table_warnings,
 )
 from emulator.config.errors import ConfigError
+from emulator.config.flags import listen_address, offline_flags, parse_params, with_offline_flags
 from emulator.config.loader import load_service
+from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
 from emulator.runtime import logs
@@ -47,17 +49,26 @@ def build_parser() -> argparse.ArgumentParser:
                     "  (none)  serve until Ctrl-C; tables are saved and loaded on the next start\n"
                     "  reset   remove this stage's saved tables and exit",
         epilog="Also installed as the `review-api-emulator` command.")
-    p.add_argument("--config", type=Path, default=Path("serverless.yml"), metavar="PATH",
-                   help="the service's serverless.yml (default: ./serverless.yml); handler "
-                        "paths resolve from its folder")
+    p.add_argument("--config", type=Path, metavar="PATH",
+                   help="the service file (default: serverless.yml, .yaml or .json in this "
+                        "folder); handler paths resolve from its folder")
     p.add_argument("--stage", help="stage name, as `serverless --stage` (default: the file's "
                                    "provider.stage, else dev); URLs start with /<stage>")
     p.add_argument("--region", help="region, as `serverless --region` (default: the file's "
                                     "provider.region, else us-east-1)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1; anything else exposes the "
-                        "API to your network)")
-    p.add_argument("--port", type=_port, default=3000, help="port (default 3000; 0 = any free)")
+    p.add_argument("--host",
+                   help="address to listen on (default: custom.serverless-offline.host, else "
+                        "127.0.0.1; anything else exposes the API to your network)")
+    p.add_argument("--port", "--httpPort", type=_port, dest="port",
+                   help="port (default: custom.serverless-offline.httpPort, else 3000; 0 = "
+                        "any free)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a value for ${param:KEY}, as `serverless --param` (repeatable); wins "
+                        "over params: in serverless.yml")
+    p.add_argument("--placeholder-remote", action="store_true",
+                   help="start even when a ${ssm:}, ${cf:} or ${s3:} value is missing from "
+                        ".emulator/values.yml: it becomes a visible placeholder (warned about)")
+    offline_flags(p)
     p.add_argument("--max-concurrency", type=_positive, default=4, metavar="N",
                    help="warm execution environments per function; further requests queue "
                         "(default 4)")
@@ -98,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "emulator reset` deletes them without starting)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
+
+
+def _load(args: argparse.Namespace) -> ServiceConfig:
+    """Read the service file with the command line's inputs and serverless-offline flags."""
+    service = load_service(args.config, stage=args.stage, region=args.region,
+                           env=dict(os.environ), params=parse_params(args.param),
+                           placeholder_remote=args.placeholder_remote)
+    return with_offline_flags(service, args)
 
 
 def _port(text: str) -> int:
@@ -171,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv[1:] if reset_only else argv)
     _setup_logging(args.verbose)
     try:
+        args.config = locate(args.config, Path.cwd())
         if reset_only:
             _reset(args)
             return 0
@@ -205,16 +225,16 @@ class _Started:
 
 def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
     """Read the config, take the port, hand moto its settings; None when the port is taken."""
-    service = load_service(args.config, stage=args.stage, region=args.region,
-                           env=dict(os.environ))
+    service = _load(args)
     runtime = _runtime_settings(args)
     dynamodb = (require_loopback(args.dynamodb_endpoint, option="--dynamodb-endpoint")
                 if args.dynamodb_endpoint else None)
+    host, port = listen_address(service)
     try:
-        server = ServerThread.bind(args.host, args.port)
+        server = ServerThread.bind(host, port)
     except OSError as exc:
         _flush_logs()
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}",
               file=sys.stderr)
         return None
     try:
@@ -272,8 +292,7 @@ def _state_file(service: ServiceConfig, args: argparse.Namespace) -> Path | None
 
 
 def _reset(args: argparse.Namespace) -> None:
-    service = load_service(args.config, stage=args.stage, region=args.region,
-                           env=dict(os.environ))
+    service = _load(args)
     state.reset(state.snapshot_path(service, args.state_dir), print)
 
 
@@ -308,8 +327,7 @@ def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Gatew
                 invoker: Invoker, *, moto: MotoServer, dynamodb: str | None
                 ) -> reload.HotReload | None:
     def load() -> ServiceConfig:
-        return load_service(args.config, stage=args.stage, region=args.region,
-                            env=dict(os.environ))
+        return _load(args)
 
     def follow_iam(new: ServiceConfig) -> None:  # a changed role applies without a restart
         moto.update_iam(None if args.no_iam or dynamodb else iam_settings(new))
@@ -322,6 +340,10 @@ def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Gatew
 
 
 def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
+    for note in service.notes:
+        log.warning("%s", note)
+    if given := service.offline.given():
+        log.info("serverless-offline settings honoured: %s", ", ".join(given))
     if service.unsupported:
         log.warning("not emulated (ignored): %s", "; ".join(service.unsupported))
     for fn in service.functions.values():
@@ -330,13 +352,14 @@ def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
         if not any(path.is_file() for path in candidates):
             log.warning("function %s: handler %s: no file %s (invoking it will give a 502 "
                         "with Runtime.ImportModuleError)", fn.name, fn.handler, candidates[0])
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("listening on %s: the API is reachable from other machines", args.host)
+    host = listen_address(service)[0]
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("listening on %s: the API is reachable from other machines", host)
 
 
 def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -> None:
     _flush_logs()  # the warnings so far come before the banner
-    base = f"{server.url}/{service.stage}"
+    base = f"{server.url}{service.base_path}"
     width = max((len(r.method) for r in service.routes), default=3)
     print(f"{service.service} ({service.stage}, {service.region}): "
           f"{len(service.routes)} routes, {len(service.functions)} functions", flush=True)

@@ -33,6 +33,7 @@ __all__ = ["Check", "Decision", "IamMiddleware", "IamSettings", "Policy", "Verdi
 
 _ACCESS_DENIED = "com.amazon.coral.service#AccessDeniedException"
 CONTROL_PATH = "/_emulator/iam"
+DEFAULT_STATEMENTS_KEY = "provider.iam.role.statements"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]*/[^/]*/([^/,\s]+)/")
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -186,16 +187,18 @@ class IamSettings:
     role_name: str  # as the Serverless Framework names it
     statements: tuple[Mapping[str, Any], ...]
     functions: Mapping[str, str]  # access key -> the function's deployed name
+    statements_key: str = DEFAULT_STATEMENTS_KEY  # where serverless.yml keeps them
 
     def to_json(self) -> dict[str, Any]:
         return {"account_id": self.account_id, "region": self.region,
                 "role_name": self.role_name, "statements": list(self.statements),
-                "functions": dict(self.functions)}
+                "functions": dict(self.functions), "statements_key": self.statements_key}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> IamSettings:
         return cls(str(data["account_id"]), str(data["region"]), str(data["role_name"]),
-                   tuple(data["statements"]), dict(data["functions"]))
+                   tuple(data["statements"]), dict(data["functions"]),
+                   str(data.get("statements_key") or DEFAULT_STATEMENTS_KEY))
 
 
 class IamMiddleware:
@@ -260,7 +263,8 @@ class IamMiddleware:
     def _deny(role: tuple[IamSettings, Policy], caller: str, denial: tuple[Check, Verdict],
               start_response: Callable[..., Any]) -> list[bytes]:
         (settings, policy), (check, verdict) = role, denial
-        log.warning("%s", denial_report(policy, caller, check, verdict, settings.role_name))
+        log.warning("%s", denial_report(policy, caller, check, verdict, settings.role_name,
+                                        key=settings.statements_key))
         principal = (f"arn:aws:sts::{settings.account_id}:assumed-role/"
                      f"{settings.role_name}/{caller}")
         body = json.dumps({"__type": _ACCESS_DENIED,
@@ -283,7 +287,7 @@ def denial_message(principal: str, check: Check, verdict: Verdict) -> str:
 
 
 def denial_report(policy: Policy, caller: str, check: Check, verdict: Verdict,
-                  role: str = "the role") -> str:
+                  role: str = "the role", *, key: str = DEFAULT_STATEMENTS_KEY) -> str:
     """Return the console lines of a denial: what, the statements checked, the fix."""
     lines = [f"IAM: {check.action} denied to {caller} on {check.resource}: "
              f"{verdict.decision.value}", f"  statements of {role}:"]
@@ -292,7 +296,7 @@ def denial_report(policy: Policy, caller: str, check: Check, verdict: Verdict,
     if verdict.decision is Decision.EXPLICIT_DENY:
         lines.append(f"  fix: statement [{verdict.statement}] denies it; narrow or remove it")
     else:
-        lines.append(f"  fix: add {check.action} to provider.iam.role.statements, in an Allow "
+        lines.append(f"  fix: add {check.action} to {key}, in an Allow "
                      f"statement whose Resource covers {check.resource}")
     return "\n".join(lines)
 

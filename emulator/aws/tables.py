@@ -236,7 +236,8 @@ def iam_settings(service: ServiceConfig) -> IamSettings:
         account_id=service.account_id, region=service.region,
         role_name=f"{service.service}-{service.stage}-{service.region}-lambdaRole",
         statements=service.iam_statements,
-        functions={access_key_for(f): f.full_name for f in service.functions.values()})
+        functions={access_key_for(f): f.full_name for f in service.functions.values()},
+        statements_key=service.iam_key)
 
 
 def moto_settings(service: ServiceConfig, *, enforce_iam: bool, state_file: Path | None,

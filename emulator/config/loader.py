@@ -17,7 +17,11 @@ from types import MappingProxyType
 from typing import Any
 
 from emulator.config.document import Document
+from emulator.config.fragments import merge_fragments
 from emulator.config.http_events import check_routes, http_routes
+from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
+from emulator.config.offline import read_offline
+from emulator.config.project import framework_version_note
 from emulator.config.resources import read_tables
 from emulator.config.service import (
     DEFAULT_MEMORY_MB,
@@ -27,13 +31,7 @@ from emulator.config.service import (
     Route,
     ServiceConfig,
 )
-from emulator.config.variables import (
-    ACCOUNT_ID,
-    CfnContext,
-    resolve,
-    resolve_intrinsics,
-    unresolved_intrinsics,
-)
+from emulator.config.variables import ACCOUNT_ID, resolve
 from emulator.config.yamlfile import KeyPath, read_yaml
 
 _STAGE = re.compile(r"[-_a-zA-Z0-9]+")  # API Gateway stage names (Serverless checks it too)
@@ -47,24 +45,33 @@ def load_service(
     stage: str | None = None,
     region: str | None = None,
     env: Mapping[str, str] | None = None,
+    params: Mapping[str, str] | None = None,
+    placeholder_remote: bool = False,
 ) -> ServiceConfig:
     """Read, resolve and validate serverless.yml; raise ConfigError naming file/key/line.
 
     `stage`/`region` are the CLI's --stage/--region (None when not given, so the file's own
-    defaults apply); `env` is what ${env:...} reads (the process environment when None).
+    defaults apply); `env` is what ${env:...} reads (the process environment when None);
+    `params` the --param pairs; `placeholder_remote` lets a remote variable (ssm, cf, s3)
+    missing from .emulator/values.yml resolve to a visible placeholder.
     """
     path = Path(path)
     raw, lines = read_yaml(path)
     options = {k: v for k, v in (("stage", stage), ("region", region)) if v}
+    notes: list[str] = []
     document = resolve(raw, options=options, env=os.environ if env is None else env,
-                       file=path, lines=lines)
-    return _Builder(document, path, lines).build(options)
+                       file=path, lines=lines, params=params,
+                       placeholder_remote=placeholder_remote, notes=notes)
+    document = merge_fragments(document, lines, str(path))
+    if version_note := framework_version_note(document):
+        notes.insert(0, version_note)
+    return _Builder(document, path, lines).build(options, notes)
 
 
 class _Builder(Document):
     """Turns the resolved document into a ServiceConfig, collecting what is not emulated."""
 
-    def build(self, options: Mapping[str, str]) -> ServiceConfig:
+    def build(self, options: Mapping[str, str], notes: list[str]) -> ServiceConfig:
         service = self.service_name()
         stage = str(options.get("stage") or self.provider.get("stage") or "dev")
         region = str(options.get("region") or self.provider.get("region") or "us-east-1")
@@ -75,13 +82,15 @@ class _Builder(Document):
         functions, routes = self.functions(service, stage, context)
         check_routes(self, routes)
         iam_statements = self.iam(context)
+        offline = read_offline(self)
         self.scan_unsupported()
         return ServiceConfig(
             service=service, stage=stage, region=region, root=self.path.resolve().parent,
             config_path=self.path.resolve(), functions=MappingProxyType(functions),
             routes=tuple(route for route, _ in routes), tables=tables,
             iam_statements=iam_statements, binary_media_types=self.binary_media_types(),
-            account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)))
+            account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
+            notes=tuple(notes), iam_key=self.iam_key(), offline=offline)
 
     def service_name(self) -> str:
         service = self.doc.get("service")
@@ -189,6 +198,15 @@ class _Builder(Document):
                 self.note(where, what)
             resolved.append(value)
         return tuple(resolved)
+
+    def iam_key(self) -> str:
+        """The key the file keeps its role statements under (v3's, unless only the old one)."""
+        role = self.provider.get("iam")
+        if self.provider.get("iamRoleStatements") and not (
+                isinstance(role, dict) and isinstance(role.get("role"), dict)
+                and role["role"].get("statements")):
+            return "provider.iamRoleStatements"
+        return "provider.iam.role.statements"
 
     def statements(self, value: Any, key: KeyPath) -> list[tuple[KeyPath, Any]]:
         if value is None:

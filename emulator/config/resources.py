@@ -5,13 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.config.document import Document
+from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
 from emulator.config.service import TableConfig
-from emulator.config.variables import (
-    ACCOUNT_ID,
-    CfnContext,
-    resolve_intrinsics,
-    unresolved_intrinsics,
-)
+from emulator.config.variables import ACCOUNT_ID
 
 
 def read_tables(doc: Document, service: str, stage: str, region: str

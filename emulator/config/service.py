@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.config.cors import CorsConfig
+from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.variables import ACCOUNT_ID
 
 DEFAULT_TIMEOUT_S = 6.0  # Serverless Framework default `timeout`
@@ -67,3 +68,12 @@ class ServiceConfig:
     binary_media_types: tuple[str, ...] = ()
     account_id: str = DEFAULT_ACCOUNT_ID
     unsupported: tuple[str, ...] = field(default=())  # parts not emulated, named for one warning
+    notes: tuple[str, ...] = ()  # what reading the file assumed (v1/v2 defaults, placeholders)
+    iam_key: str = "provider.iam.role.statements"  # where the file keeps its role statements
+    # custom.serverless-offline, with the CLI's flags on top
+    offline: OfflineSettings = field(default_factory=OfflineSettings)
+
+    @property
+    def base_path(self) -> str:
+        """Where the routes start: "/{stage}" (or as custom.serverless-offline says)."""
+        return base_path(self.stage, self.offline)

@@ -1,37 +1,51 @@
-"""Serverless Framework (v3) variables, and the CloudFormation intrinsics that matter locally.
+"""Serverless Framework (v3) variables, resolved as `serverless package` resolves them.
 
-`resolve` does what `serverless package` does to serverless.yml before anything reads it:
-`${self:a.b}`, `${opt:stage}`, `${sls:stage}`, `${aws:region}`, `${aws:accountId}`,
-`${env:NAME}` and `${file(./x.yml):key}`, with defaults after commas (`${opt:stage, 'dev'}`,
-`${env:X, ${self:custom.x}}`), nesting (`${self:custom.${sls:stage}}`), a variable that is the
-whole value keeping the referenced type, cycle detection. As in v3, `${...}` text that is not
-`source:address` (CloudFormation's `${AWS::Region}`, `${MyTable}`, `${MyTable.Arn}` in Fn::Sub)
-is left alone. Other sources (ssm, cf, s3, param, ...) cannot be resolved locally: an error.
+The grammar is emulator/config/grammar.py, the sources emulator/config/sources.py (one function
+each, one table). This module is the resolution loop of v3's `lib/configuration/variables/
+resolve.js`: every string of the document is resolved (also ones nothing reads); a variable's
+sources are tried in order until one has a value; a variable that is the whole string keeps the
+type of its value, others are joined as text (numbers and booleans print as JavaScript prints
+them; a mapping or list cannot be part of a string); a value that itself holds variables is
+resolved in turn, up to MAX_DEPTH levels; `self:` references resolve what they point at first,
+and a loop is an error naming it. CloudFormation's `${AWS::Region}`, `${MyTable.Arn}` stay.
 
-`resolve_intrinsics` then evaluates Ref / Fn::GetAtt / Fn::Join / Fn::Sub where the emulator
-knows the answer (pseudo parameters, the DynamoDB tables of `resources:`).
+Where v3 stops but v1/v2 went on, the emulator goes on and records a note (named at start):
+`self:provider.stage` / `self:provider.region` unset -> "dev" / "us-east-1"; a fallback written
+as `${...}`. A remote value (ssm, cf, s3) missing from the values file can become a visible
+placeholder (`placeholder_remote`). Every other failure is a ConfigError naming the file, line,
+key path and variable, and saying what to do.
 """
 
 from __future__ import annotations
 
-import re
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from emulator.config.errors import ConfigError
-from emulator.config.yamlfile import CfnLoader, KeyPath, format_path
+from emulator.config.grammar import Escape, GrammarError, Legacy, Literal, Piece, Source, Text
+from emulator.config.grammar import Variable as Var
+from emulator.config.grammar import parse as parse_variables
+from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
+from emulator.config.remote import VALUES_FILE, Lookup, RemoteValues
+from emulator.config.sources import (
+    ACCOUNT_ID,
+    DEFAULT_REGION,
+    DEFAULT_STAGE,
+    SOURCES,
+    SourceError,
+)
+from emulator.config.yamlfile import KeyPath, format_path
 
-ACCOUNT_ID = "123456789012"  # moto's default account
-DEFAULT_STAGE = "dev"
-DEFAULT_REGION = "us-east-1"
-SOURCES = ("self", "opt", "sls", "aws", "env", "file")
-_HEAD = re.compile(r"\s*([A-Za-z][\w-]*)\s*(?:\((.*)\))?\s*(?::(?!:)(.*))?", re.S)
-_IS_VARIABLE = re.compile(r"\s*[A-Za-z][\w-]*\s*(:(?!:)|\()", re.S)
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+__all__ = ["ACCOUNT_ID", "DEFAULT_REGION", "DEFAULT_STAGE", "MAX_DEPTH", "MAX_REFERENCE_CHAIN",
+           "CfnContext", "format_path", "resolve", "resolve_intrinsics",
+           "unresolved_intrinsics"]
+
+MAX_DEPTH = 10  # values holding variables, nested deeper: an error (v3's nest limit is 10)
+MAX_REFERENCE_CHAIN = 200  # self: references followed one through another: an error beyond
+LEGACY_DEFAULTS = {("provider", "stage"): DEFAULT_STAGE, ("provider", "region"): DEFAULT_REGION}
 
 
 def resolve(
@@ -41,25 +55,57 @@ def resolve(
     env: Mapping[str, str],
     file: Path,
     lines: Mapping[KeyPath, int] | None = None,
+    params: Mapping[str, str] | None = None,
+    values_file: Path | None = None,
+    placeholder_remote: bool = False,
+    notes: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Resolve every Serverless variable in the document; ConfigError names file, key, line."""
-    resolved = _Resolver(document, options, env, file, lines or {}).at(())
+    """Resolve every Serverless variable in the document; ConfigError names file, key, line.
+
+    `options` are the CLI options (${opt:}), `params` the `--param` pairs, `values_file` where
+    remote sources are answered from (default: .emulator/values.yml beside the file); what
+    the resolution assumed on the user's behalf is appended to `notes`.
+    """
+    resolver = _Resolver(document, file, lines or {}, _Inputs(
+        options, env, params or {}, values_file or file.parent / VALUES_FILE,
+        placeholder_remote))
+    resolved = resolver.at(())
     assert isinstance(resolved, dict)
+    if notes is not None:
+        notes.extend(dict.fromkeys(resolver.notes))
     return resolved
 
 
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    options: Mapping[str, str]
+    env: Mapping[str, str]
+    cli_params: Mapping[str, str]
+    values_file: Path
+    placeholder_remote: bool
+
+
 class _Resolver:
-    def __init__(self, document: Mapping[str, Any], options: Mapping[str, str],
-                 env: Mapping[str, str], file: Path, lines: Mapping[KeyPath, int]) -> None:
-        self.doc, self.options, self.env, self.file, self.lines = (
-            document, options, env, file, lines)
+    def __init__(self, document: Mapping[str, Any], file: Path, lines: Mapping[KeyPath, int],
+                 inputs: _Inputs) -> None:
+        self.doc, self.file, self.lines = document, file, lines
+        self.options, self.environ, self.cli_params = (
+            inputs.options, inputs.env, inputs.cli_params)
+        self.service_dir, self.values_file = file.parent, inputs.values_file
+        self.values = RemoteValues(inputs.values_file)
+        self.placeholder_remote = inputs.placeholder_remote
+        self.instance_id = str(int(time.time() * 1000))  # as v3: the start time in ms
         self.cache: dict[KeyPath, Any] = {}
         self.active: list[KeyPath] = []
-        self.files: list[Path] = []
+        self.current: KeyPath = ()  # the key whose value is being resolved (for errors)
+        self.notes: list[str] = []
+        self.last_call: tuple[list[Any], str | None] = ([], None)  # of the latest source
 
     def error(self, path: KeyPath, message: str) -> ConfigError:
         return ConfigError(message, file=str(self.file), key=format_path(path) or None,
                            line=self.lines.get(path))
+
+    # --- the document, by key path ----------------------------------------------------------
 
     def at(self, path: KeyPath) -> Any:
         """The fully resolved value at a key path of the document (None when absent)."""
@@ -69,18 +115,23 @@ class _Resolver:
             loop = [*self.active[self.active.index(path):], path]
             chain = " -> ".join(format_path(p) or "(document)" for p in loop)
             raise self.error(self.active[-1], f"circular variable reference: {chain}")
+        if len(self.active) >= MAX_REFERENCE_CHAIN:
+            raise self.error(path, f"more than {MAX_REFERENCE_CHAIN} self: references "
+                                   "followed one through another")
         node: Any = self.doc
         for i, key in enumerate(path):
-            if isinstance(node, str) and _has_variable(node):
+            if isinstance(node, str) and _has_variables(node):
                 return _index(self.at(path[:i]), path[i:])
             node = _child(node, key)
             if node is None:
                 return None
         self.active.append(path)
+        outer, self.current = self.current, path
         try:
             value = self.value(node, path)
         finally:
             self.active.pop()
+            self.current = outer
         self.cache[path] = value
         return value
 
@@ -90,171 +141,154 @@ class _Resolver:
         if isinstance(node, list):
             return [self.at((*path, i)) for i in range(len(node))]
         if isinstance(node, str):
-            return self.text(node, path)
+            return self.text(node, path, 0)
         return node
 
-    def text(self, text: str, path: KeyPath) -> Any:
-        """Resolve a string: a lone variable keeps its value's type, others are embedded."""
-        pieces = _split_variables(text, lambda m: self.error(path, m))
-        if len(pieces) == 1 and isinstance(pieces[0], _Var):
-            return self.expression(pieces[0].inner, path)
-        out = []
+    # --- strings, variables, sources --------------------------------------------------------
+
+    def text(self, text: str, path: KeyPath, depth: int) -> Any:
+        """Resolve the variables of one string."""
+        try:
+            pieces = parse_variables(text)
+        except GrammarError as exc:
+            raise self.error(path, f"variable syntax: {exc}") from None
+        return self.join(text, pieces, path, depth) if pieces else text
+
+    def join(self, text: str, pieces: tuple[Piece, ...], path: KeyPath, depth: int) -> Any:
+        """A lone variable keeps its value's type; otherwise the values are joined as text."""
+        if len(pieces) == 1 and isinstance(pieces[0], Var) and (
+                pieces[0].start, pieces[0].end) == (0, len(text)):
+            return self.variable(text, pieces[0], path, depth)
+        out, last = [], 0
         for piece in pieces:
-            if isinstance(piece, str):
-                out.append(piece)
+            out.append(text[last:piece.start])
+            last = piece.end
+            if isinstance(piece, Escape):
+                out.append(piece.value)
                 continue
-            value = self.expression(piece.inner, path)
-            if isinstance(value, dict | list):
-                raise self.error(path, f"${{{piece.inner}}} is a {type(value).__name__}; "
-                                       "it cannot be part of a string")
-            out.append(_scalar_text(value))
+            value = self.variable(text, piece, path, depth)
+            if isinstance(value, dict | list) or value is None:
+                raise self.error(path, f"{text[piece.start:piece.end]} resolves to a "
+                                       f"{_kind(value)}, which cannot be part of a string")
+            out.append(_js_string(value))
+        out.append(text[last:])
         return "".join(out)
 
-    def expression(self, inner: str, path: KeyPath, *, required: bool = True) -> Any:
-        """Resolve the inside of one `${...}`, trying the defaults after commas in order."""
-        head, *defaults = _split_top(inner)
-        address = self.text(head, path)
-        value = self.source(str(address), path)
-        for default in defaults:
+    def variable(self, text: str, var: Var, path: KeyPath, depth: int, *,
+                 required: bool = True) -> Any:
+        """Try the variable's sources in order; the first value found wins."""
+        shown = text[var.start:var.end]
+        tried: Source | None = None
+        for source in var.sources:
+            if isinstance(source, Literal):
+                return source.value
+            if isinstance(source, Legacy):
+                self.notes.append(f"{format_path(path)}: {shown} is v1/v2 syntax (v3 rejects "
+                                  "a ${} fallback: write it without ${})")
+                value = self.variable(text, source.variable, path, depth, required=False)
+            else:
+                tried = source
+                value = self.source(source, shown, path, depth)
             if value is not None:
-                break
-            value = self.default(default.strip(), path)
-        if value is None and required:
-            raise self.error(path, f"cannot resolve ${{{inner}}}: no value found and no default")
+                return self.nested(value, path, depth + 1)
+        return self.missing(shown, tried, path, required)
+
+    def source(self, source: Source, shown: str, path: KeyPath, depth: int) -> Any:
+        spec = SOURCES.get(source.type)
+        if spec is None:
+            raise self.error(path, f'unknown variable source "{source.type}" in {shown}; '
+                                   f"the known ones are {', '.join(SOURCES)}")
+        params = [self.argument(p, path, depth) for p in source.params]
+        address = None if source.address is None else self.argument(source.address, path,
+                                                                      depth)
+        if address is not None and not isinstance(address, str):
+            raise self.error(path, f"{shown}: the address must be a string, not "
+                                   f"{_kind(address)}")
+        self.last_call = (params, address)
+        try:
+            return spec.resolve(self, params, address)
+        except SourceError as exc:
+            raise self.error(path, f"cannot resolve {shown}: {exc}") from None
+
+    def argument(self, text: Text, path: KeyPath, depth: int) -> Any:
+        return self.join(text.value, text.pieces, path, depth) if text.pieces else text.value
+
+    def nested(self, value: Any, path: KeyPath, depth: int) -> Any:
+        """Resolve the variables a value holds (a file's content, an env var's text...)."""
+        if depth > MAX_DEPTH:
+            raise self.error(path, f"variables nested more than {MAX_DEPTH} levels deep "
+                                   "(values resolving to values holding variables): a loop?")
+        if isinstance(value, str):
+            return self.text(value, path, depth)
+        if isinstance(value, dict):
+            return {k: self.nested(v, path, depth) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.nested(v, path, depth) for v in value]
         return value
 
-    def default(self, text: str, path: KeyPath) -> Any:
-        pieces = _split_variables(text, lambda m: self.error(path, m))
-        if len(pieces) == 1 and isinstance(pieces[0], _Var):
-            return self.expression(pieces[0].inner, path, required=False)  # falls through
-        if text.startswith("${"):
-            return self.text(text, path)
-        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-            return text[1:-1]
-        if _NUMBER.fullmatch(text):
-            return float(text) if "." in text else int(text)
-        if text in ("true", "false"):
-            return text == "true"
-        if text == "null":
+    def missing(self, shown: str, tried: Source | None, path: KeyPath, required: bool) -> Any:
+        """No source had a value: a v1/v2 default, a placeholder, or the error."""
+        if tried is None:
+            if not required:
+                return None
+            raise self.error(path, f"cannot resolve {shown}: no source has a value")
+        params, address = self.last_call
+        spec = SOURCES[tried.type]
+        keys = tuple(str(address).split(".")) if address else ()
+        if tried.type == "self" and keys in LEGACY_DEFAULTS:
+            default = LEGACY_DEFAULTS[keys]
+            self.notes.append(f"{address} is not set: {default!r}, the default of framework "
+                              "v1/v2 (v3 stops with 'Value not found')")
+            return default
+        if not required:
             return None
-        raise self.error(path, f"invalid default {text!r}: quote strings ('{text}')")
+        if spec.remote and self.placeholder_remote:
+            placeholder = f"placeholder({tried.type}:{address})"
+            self.notes.append(f"{format_path(path)}: {shown} has no local value: using "
+                              f"{placeholder!r} (--placeholder-remote)")
+            return placeholder
+        raise self.error(path, f"cannot resolve {shown}: no value at the \"{tried.type}\" "
+                               f"source; {spec.hint(self, params, address)}")
 
-    def source(self, head: str, path: KeyPath) -> Any:
-        match = _HEAD.fullmatch(head)
-        name = match.group(1) if match else head
-        if match is None or name not in SOURCES:
-            raise self.error(path, f"variable source {name!r} (in ${{{head}}}) is not supported "
-                                   f"by the emulator; supported: {', '.join(SOURCES)}")
-        argument, address = match.group(2), (match.group(3) or "").strip()
-        if name == "file":
-            return self.file_source((argument or "").strip(), address, path)
-        if name == "self":
-            return self.at(tuple(_key(p) for p in address.split(".")) if address else ())
-        if name == "opt":
-            return self.options.get(address)
-        if name == "env":
-            return self.env.get(address)
-        return self.pseudo(name, address, path)
+    # --- what sources read (sources.Context) ------------------------------------------------
 
-    def pseudo(self, name: str, address: str, path: KeyPath) -> Any:
-        if (name, address) == ("sls", "stage"):
-            return self.stage()
-        if (name, address) == ("aws", "region"):
-            return self.options.get("region") or self.at(("provider", "region")) or DEFAULT_REGION
-        if (name, address) == ("aws", "accountId"):
-            return ACCOUNT_ID
-        raise self.error(path, f"${{{name}:{address}}} is not supported by the emulator")
+    def option(self, name: str | None) -> Any:
+        return dict(self.options) if name is None else self.options.get(name)
+
+    def env(self, name: str) -> str | None:
+        return self.environ.get(name)
+
+    def config(self, keys: KeyPath) -> Any:
+        return self.at(tuple(_key(k) for k in keys))
 
     def stage(self) -> str:
         return str(self.options.get("stage") or self.at(("provider", "stage")) or DEFAULT_STAGE)
 
-    def file_source(self, argument: str, address: str, path: KeyPath) -> Any:
-        target = (self.file.parent / argument).resolve()
-        if target.suffix in (".js", ".cjs", ".mjs", ".ts"):
-            raise self.error(path, f"${{file({argument})}}: JavaScript files are not supported")
-        if not target.is_file():
-            return None  # as in v3: not found, so a default applies
-        if target in self.files:
-            raise self.error(path, f"${{file({argument})}} includes itself")
-        try:
-            node: Any = yaml.load(target.read_text(encoding="utf-8"), Loader=CfnLoader)
-        except (OSError, yaml.YAMLError) as exc:
-            raise self.error(path, f"cannot read {target}: {exc}") from None
-        for key in address.split(".") if address else ():
-            node = _child(node, _key(key))
-        self.files.append(target)
-        try:
-            return self.detached(node, path)
-        finally:
-            self.files.pop()
+    def param(self, name: str) -> Any:
+        if name in self.cli_params:
+            return self.cli_params[name]
+        for group in (self.stage(), "default"):
+            value = self.at(("params", group, name))
+            if value is not None:
+                return value
+        return None
 
-    def detached(self, node: Any, path: KeyPath) -> Any:
-        """Resolve a value that is not part of the document (a file's content)."""
-        if isinstance(node, dict):
-            return {k: self.detached(v, path) for k, v in node.items()}
-        if isinstance(node, list):
-            return [self.detached(v, path) for v in node]
-        return self.text(node, path) if isinstance(node, str) else node
+    def remote(self, lookup: Lookup) -> Any:
+        return self.values.get(lookup)
+
+    def resolve_text(self, text: str) -> Any:
+        return self.text(text, self.current, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class _Var:
-    inner: str
-
-
-def _has_variable(text: str) -> bool:
+def _has_variables(text: str) -> bool:
     try:
-        return any(isinstance(p, _Var) for p in _split_variables(text, ConfigError))
-    except ConfigError:
+        return bool(parse_variables(text))
+    except GrammarError:
         return True  # resolving it reports the problem with its key path
 
 
-def _split_variables(text: str, fail: Any) -> list[str | _Var]:
-    """Split "a-${self:x}-b" into ["a-", _Var("self:x"), "-b"]; CloudFormation ${} stays text."""
-    pieces: list[str | _Var] = []
-    start = literal = 0
-    while (start := text.find("${", start)) != -1:
-        end, depth = start + 2, 1
-        while end < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[end], 0)
-            end += 1
-        if depth:
-            raise fail(f"unterminated variable in {text!r}")
-        inner = text[start + 2:end - 1]
-        if _IS_VARIABLE.match(inner):
-            pieces.extend([text[literal:start], _Var(inner)] if start > literal else [_Var(inner)])
-            literal = end
-        start = end
-    if literal < len(text) or not pieces:
-        pieces.append(text[literal:])
-    return pieces
-
-
-def _split_top(inner: str) -> list[str]:
-    """Split on commas outside quotes and nested ${...}."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth, quote = 0, ""
-    for char in inner:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _key(part: str) -> str | int:
-    return int(part) if part.isdigit() else part
+def _key(part: str | int) -> str | int:
+    return int(part) if isinstance(part, str) and part.isdigit() else part
 
 
 def _child(node: Any, key: str | int) -> Any:
@@ -271,99 +305,14 @@ def _index(value: Any, rest: KeyPath) -> Any:
     return value
 
 
-def _scalar_text(value: Any) -> str:
+def _js_string(value: Any) -> str:
+    """A value as JavaScript's String() writes it (true, 5, 2.5)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class CfnContext:
-    """What the emulator knows of the stack: pseudo parameters and the tables' Ref/GetAtt."""
-
-    region: str
-    account_id: str
-    stack_name: str  # the Serverless Framework names the stack "{service}-{stage}"
-    refs: Mapping[str, str] = field(default_factory=dict)  # logical id -> Ref value
-    attributes: Mapping[str, str] = field(default_factory=dict)  # "LogicalId.Attr" -> value
-
-    def ref(self, name: str) -> str | None:
-        pseudo = {"AWS::Region": self.region, "AWS::AccountId": self.account_id,
-                  "AWS::Partition": "aws", "AWS::StackName": self.stack_name,
-                  "AWS::URLSuffix": "amazonaws.com"}
-        return pseudo.get(name) or self.refs.get(name)
-
-
-def resolve_intrinsics(value: Any, context: CfnContext) -> Any:
-    """Evaluate Ref, Fn::GetAtt, Fn::Join, Fn::Sub where the answer is known; keep the rest."""
-    if isinstance(value, list):
-        return [resolve_intrinsics(v, context) for v in value]
-    if not isinstance(value, dict):
-        return value
-    value = {k: resolve_intrinsics(v, context) for k, v in value.items()}
-    if len(value) != 1:
-        return value
-    ((name, argument),) = value.items()
-    result = _intrinsic(name, argument, context)
-    return value if result is None else result
-
-
-def unresolved_intrinsics(value: Any, path: KeyPath) -> list[tuple[KeyPath, str]]:
-    """Where intrinsic functions are left: (key path, e.g. "Fn::GetAtt Queue.Arn")."""
-    if isinstance(value, list):
-        return [u for i, v in enumerate(value) for u in unresolved_intrinsics(v, (*path, i))]
-    if not isinstance(value, dict):
-        return []
-    if len(value) == 1 and _is_intrinsic(next(iter(value))):
-        ((name, argument),) = value.items()
-        shown = ".".join(argument) if isinstance(argument, list) and name == "Fn::GetAtt" else (
-            argument if isinstance(argument, str) else "...")
-        return [(path, f"{name} {shown}")]
-    return [u for k, v in value.items() for u in unresolved_intrinsics(v, (*path, k))]
-
-
-def _is_intrinsic(key: Any) -> bool:
-    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
-
-
-def _intrinsic(name: str, argument: Any, context: CfnContext) -> str | None:
-    if name == "Ref" and isinstance(argument, str):
-        return context.ref(argument)
-    if name == "Fn::GetAtt":
-        parts = argument.split(".", 1) if isinstance(argument, str) else argument
-        if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
-            return context.attributes.get(f"{parts[0]}.{parts[1]}")
-        return None
-    if name == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
-        delimiter, items = argument
-        if isinstance(delimiter, str) and isinstance(items, list) and all(
-                isinstance(i, str) for i in items):
-            return delimiter.join(items)
-        return None
-    if name == "Fn::Sub":
-        return _sub(argument, context)
-    return None
-
-
-def _sub(argument: Any, context: CfnContext) -> str | None:
-    template, names = argument, {}
-    if isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], dict):
-        template, names = argument
-    if not isinstance(template, str):
-        return None
-    missing = []
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name.startswith("!"):
-            return "${" + name[1:] + "}"  # ${!Literal} is the escape for a literal ${Literal}
-        value = names.get(name)
-        if value is None:
-            value = context.attributes.get(name) if "." in name else context.ref(name)
-        if not isinstance(value, str):
-            missing.append(name)
-            return match.group(0)
-        return value
-
-    text = re.sub(r"\$\{([^}]*)\}", replace, template)
-    return None if missing else text
+def _kind(value: Any) -> str:
+    return {dict: "mapping", list: "list", type(None): "null"}.get(type(value), "value")

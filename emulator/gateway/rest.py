@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from emulator.config.service import Route, ServiceConfig
 from emulator.gateway import cors, errors
 from emulator.gateway.events_v1 import RequestMeta, build_proxy_event
+from emulator.gateway.hints import no_route_hint
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.responses_v1 import map_proxy_result
 from emulator.gateway.routes import MatchKind, RouteTable
@@ -53,12 +54,12 @@ class Deployment:
 
     service: ServiceConfig
     routes: RouteTable
-    prefix: str  # "/{stage}"
+    prefix: str  # "/{stage}" (or as custom.serverless-offline's noPrependStageInUrl/prefix say)
     api_id: str
 
     @classmethod
     def of(cls, service: ServiceConfig) -> Deployment:
-        return cls(service, RouteTable(service.routes), f"/{service.stage}",
+        return cls(service, RouteTable(service.routes), service.base_path,
                    api_id_for(service.service, service.stage))
 
 
@@ -73,6 +74,7 @@ class Gateway:
         self.clock = clock or Clock()
         self.deployment = Deployment.of(service)
         self._cors_warned: set[Route] = set()
+        self._hinted: set[tuple[str, str]] = set()
 
     @property
     def service(self) -> ServiceConfig:
@@ -100,7 +102,7 @@ class Gateway:
                   ) -> tuple[HttpResponse, Route | None, InvokeResult | None]:
         path = _strip_stage(deployment.prefix, request.path)
         if path is None:
-            return errors.missing_authentication_token(), None, None
+            return self._no_route(deployment, request), None, None
         if len(request.body) > API_GATEWAY_MAX_BODY:
             return errors.content_length_exceeded(), None, None
         match = deployment.routes.match(request.method, path)
@@ -109,7 +111,7 @@ class Gateway:
             origin = request.header("Origin")
             return cors.preflight(preflight.cors, preflight.methods, origin), None, None
         if match.kind is not MatchKind.FULL or match.route is None:
-            return errors.missing_authentication_token(), None, None
+            return self._no_route(deployment, request), None, None
         route = match.route
         event = build_proxy_event(
             request, resource=route.resource, path=path,
@@ -124,6 +126,15 @@ class Gateway:
                                      self.integration_timeout_s)
         binary = deployment.service.binary_media_types
         return self._respond(request, route, result, binary), route, result
+
+    def _no_route(self, deployment: Deployment, request: HttpRequest) -> HttpResponse:
+        """API Gateway's reply; the console says once per method and path what is near."""
+        key = (request.method, request.path)
+        if key not in self._hinted and len(self._hinted) < 1000:
+            self._hinted.add(key)
+            log.info("%s", no_route_hint(request.method, request.path, deployment.prefix,
+                                         deployment.service.routes, deployment.routes))
+        return errors.missing_authentication_token()
 
     def _meta(self, deployment: Deployment, request: HttpRequest, request_id: str,
               resource: str) -> RequestMeta:

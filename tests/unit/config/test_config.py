@@ -337,7 +337,7 @@ def test_missing_runtime_is_named_with_the_frameworks_default(tmp_path: Path) ->
         (BASE + "  f:\n    handler: a.b\n    environment:\n      EMPTY:\n",
          "functions.f.environment.EMPTY", "strings, numbers or booleans"),
         (BASE + "  f:\n    handler: a.b\n    environment:\n      T: ${ssm:/token}\n",
-         "functions.f.environment.T", "'ssm'"),
+         "functions.f.environment.T", ".emulator/values.yml as `ssm: {'/token': <value>}`"),
         ("service: svc\nprovider:\n  stage: my.stage\n", "provider.stage", "invalid stage"),
         (BASE + "  f:\n    handler: a.b\n  f:\n    handler: a.c\n", "functions.f",
          "duplicated mapping key"),

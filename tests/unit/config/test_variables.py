@@ -8,13 +8,8 @@ from typing import Any
 import pytest
 
 from emulator.config.errors import ConfigError
-from emulator.config.variables import (
-    CfnContext,
-    format_path,
-    resolve,
-    resolve_intrinsics,
-    unresolved_intrinsics,
-)
+from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
+from emulator.config.variables import format_path, resolve
 
 CONFIG = Path("/project/serverless.yml")
 
@@ -141,12 +136,9 @@ def test_circular_references_are_an_error_naming_the_key_and_the_loop(
 @pytest.mark.parametrize(
     ("value", "source"),
     [
-        ("${ssm:/prod/token}", "ssm"),
-        ("${cf:other-stack.Output}", "cf"),
-        ("${s3:bucket/key}", "s3"),
-        ("${param:token}", "param"),
-        ("${strToBool(true)}", "strToBool"),
-        ("prefix-${ssm:/prod/token, 'default'}", "ssm"),
+        ("${vault:prod/token}", "vault"),
+        ("${foo(1):x}", "foo"),
+        ("prefix-${outputs:svc.key, 'default'}", "outputs"),
     ],
 )
 def test_unknown_sources_are_an_error_naming_the_key_path_and_source(value: str,
@@ -155,7 +147,7 @@ def test_unknown_sources_are_an_error_naming_the_key_path_and_source(value: str,
     with pytest.raises(ConfigError) as raised:
         run(document)
     assert raised.value.key == "provider.environment.TOKEN"
-    assert f"'{source}'" in raised.value.detail
+    assert f'unknown variable source "{source}"' in raised.value.detail
     assert str(CONFIG) in str(raised.value)
 
 
@@ -175,12 +167,14 @@ def test_unresolvable_references_without_default_name_key_and_reference(value: s
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("${sls:instanceId}", "not supported"),
-        ("${aws:partition}", "not supported"),
+        ("${sls:region}", 'unsupported "region" address in variable "sls" source'),
+        ("${aws:partition}", 'unsupported "partition" address in variable "aws" source'),
         ("a-${self:custom.obj}", "cannot be part of a string"),
-        ("${opt:stage, dev}", "invalid default"),
-        ("${self:custom.obj", "unterminated"),
-        ("${file(./handler.js)}", "JavaScript"),
+        ("${opt:stage, dev}", "quote strings"),
+        ("${self:custom.obj", "Missing variable closing bracket"),
+        ("${file(./handler.js)}", "needs Node"),
+        ("${file(./settings.ts):x}", "needs Node"),
+        ("${env:}", 'missing address argument in variable "env" source'),
     ],
 )
 def test_malformed_or_unsupported_variables_are_errors(value: str, message: str) -> None:
@@ -214,13 +208,13 @@ def test_file_source_reads_yaml_and_json_with_a_key(tmp_path: Path) -> None:
 
 
 def test_missing_file_without_default_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no value found"):
+    with pytest.raises(ConfigError, match=r"create missing.yml \(paths are relative"):
         run({"x": "${file(./missing.yml)}"}, file=tmp_path / "serverless.yml")
 
 
 def test_unused_parts_of_the_document_are_resolved_too() -> None:
     with pytest.raises(ConfigError) as raised:
-        run({"custom": {"unused": ["ok", "${ssm:/x}"]}})
+        run({"custom": {"unused": ["ok", "${env:NOT_SET}"]}})
     assert raised.value.key == "custom.unused[1]"
 
 
