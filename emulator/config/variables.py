@@ -195,9 +195,14 @@ class _Resolver:
 
     def source(self, source: Source, shown: str, path: KeyPath, depth: int) -> Any:
         spec = SOURCES.get(source.type)
-        if spec is None:
-            raise self.error(path, f'unknown variable source "{source.type}" in {shown}; '
-                                   f"the known ones are {', '.join(SOURCES)}")
+        if spec is None:  # a plugin's source (v3 stops: "Unrecognized ... sources")
+            if self.placeholder_remote:
+                tail = f":{source.address.value}" if source.address else ""
+                return self.placeholder(f"{source.type}{tail}", shown, path)
+            raise self.error(path, f'unknown variable source "{source.type}" in {shown} (a '
+                                   f"plugin's?); the emulator knows {', '.join(SOURCES)}: "
+                                   "write the value instead, or start with "
+                                   "--placeholder-remote")
         params = [self.argument(p, path, depth) for p in source.params]
         address = None if source.address is None else self.argument(source.address, path,
                                                                       depth)
@@ -243,12 +248,15 @@ class _Resolver:
         if not required:
             return None
         if spec.remote and self.placeholder_remote:
-            placeholder = f"placeholder({tried.type}:{address})"
-            self.notes.append(f"{format_path(path)}: {shown} has no local value: using "
-                              f"{placeholder!r} (--placeholder-remote)")
-            return placeholder
+            return self.placeholder(f"{tried.type}:{address}", shown, path)
         raise self.error(path, f"cannot resolve {shown}: no value at the \"{tried.type}\" "
                                f"source; {spec.hint(self, params, address)}")
+
+    def placeholder(self, what: str, shown: str, path: KeyPath) -> str:
+        value = f"placeholder({what})"
+        self.notes.append(f"{format_path(path)}: {shown} has no local value: using {value!r} "
+                          "(--placeholder-remote)")
+        return value
 
     # --- what sources read (sources.Context) ------------------------------------------------
 

@@ -231,3 +231,14 @@ def test_a_bad_values_file_is_named(tmp_path: Path) -> None:
 def test_each_failure_says_what_to_do(value: str, message: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=message):
         run({"custom": {"x": value}}, tmp_path)
+
+
+def test_a_plugin_source_is_an_error_or_with_the_flag_a_placeholder(tmp_path: Path) -> None:
+    document = {"custom": {"q": "${construct:jobs.queueUrl}"}}
+    with pytest.raises(ConfigError, match='unknown variable source "construct"') as raised:
+        run(document, tmp_path)
+    assert "--placeholder-remote" in raised.value.detail
+    notes: list[str] = []
+    resolved = run(document, tmp_path, notes=notes, placeholder_remote=True)
+    assert resolved["custom"]["q"] == "placeholder(construct:jobs.queueUrl)"
+    assert notes[0].startswith("custom.q: ${construct:jobs.queueUrl} has no local value")
