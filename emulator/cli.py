@@ -342,8 +342,8 @@ def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Gatew
 def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
     for note in service.notes:
         log.warning("%s", note)
-    if given := service.offline.given():
-        log.info("serverless-offline settings honoured: %s", ", ".join(given))
+    if service.offline.declared:
+        log.info("custom.serverless-offline honoured: %s", ", ".join(service.offline.declared))
     if service.unsupported:
         log.warning("not emulated (ignored): %s", "; ".join(service.unsupported))
     for fn in service.functions.values():

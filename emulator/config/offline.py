@@ -11,7 +11,7 @@ named in the start warning; a known setting spelled with the wrong case is an er
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from emulator.config.document import Document
@@ -30,16 +30,7 @@ class OfflineSettings:
     no_prepend_stage: bool = False
     prefix: str = ""
     no_auth: bool = False
-
-    def given(self) -> list[str]:
-        """`name=value` for each setting that is set, named as serverless-offline names it."""
-        names = {v: k for k, v in HONOURED.items()}
-        out = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is not None and value is not False and value != "":
-                out.append(names[f.name] if value is True else f"{names[f.name]}={value}")
-        return out
+    declared: tuple[str, ...] = ()  # what custom.serverless-offline set, e.g. "httpPort=4000"
 
     def overridden(self, **flags: Any) -> OfflineSettings:
         """These settings with the command line's flags (those not None/False) on top."""
@@ -68,7 +59,9 @@ def read_offline(doc: Document) -> OfflineSettings:
             doc.note(key)
             continue
         values[HONOURED[name]] = _checked(doc, key, HONOURED[name], value)
-    return OfflineSettings(**values)
+    declared = tuple(name if value is True else f"{name}={value}" for name, value in raw.items()
+                     if name in HONOURED and value is not False)
+    return OfflineSettings(**values, declared=declared)
 
 
 def _checked(doc: Document, key: tuple[str, ...], field: str, value: Any) -> Any:

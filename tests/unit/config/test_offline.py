@@ -27,9 +27,8 @@ def load(tmp_path: Path, custom: str) -> ServiceConfig:
 def test_honoured_settings_are_read_and_the_others_named(tmp_path: Path) -> None:
     service = load(tmp_path, "httpPort: '4000'\nhost: 0.0.0.0\nnoPrependStageInUrl: true\n"
                              "prefix: api\nnoAuth: true\nuseChildProcesses: true\n")
-    assert service.offline == OfflineSettings(4000, "0.0.0.0", True, "api", True)
-    assert service.offline.given() == ["httpPort=4000", "host=0.0.0.0", "noPrependStageInUrl",
-                                       "prefix=api", "noAuth"]
+    declared = ("httpPort=4000", "host=0.0.0.0", "noPrependStageInUrl", "prefix=api", "noAuth")
+    assert service.offline == OfflineSettings(4000, "0.0.0.0", True, "api", True, declared)
     assert "custom.serverless-offline.useChildProcesses" in service.unsupported
     assert service.base_path == "/api"
 
