@@ -28,6 +28,9 @@ def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath
     routes = []
     for i, event in enumerate(events):
         ekey = (*key, "events", i)
+        if isinstance(event, str) and event != "http":  # v1's `- alexaSkill`: v3 only warns
+            doc.note(ekey, event)
+            continue
         if not isinstance(event, dict) or len(event) != 1:
             raise doc.error(ekey, "each event is a mapping with one key (http:, sqs:, ...)")
         ((kind, http),) = event.items()

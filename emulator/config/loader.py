@@ -110,6 +110,9 @@ class _Builder(Document):
         for name, raw in raw_functions.items():
             key = ("functions", str(name))
             spec = self.mapping(raw, key)
+            if spec.get("image") and not spec.get("handler"):
+                self.note((*key, "image"), "a container image function is not run")
+                continue
             env = {**provider_env,
                    **self.environment(spec.get("environment"), (*key, "environment"), context)}
             functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")

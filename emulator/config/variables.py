@@ -301,7 +301,11 @@ def _key(part: str | int) -> str | int:
 
 def _child(node: Any, key: str | int) -> Any:
     if isinstance(node, dict):
-        return node.get(key, node.get(str(key)) if isinstance(key, int) else None)
+        found = node.get(key, node.get(str(key)) if isinstance(key, int) else None)
+        if found is None and any(not isinstance(k, str) for k in node):
+            # JavaScript object keys are strings: YAML's `true:` or `1:` key is "true" / "1"
+            found = next((v for k, v in node.items() if _js_string(k) == str(key)), None)
+        return found
     if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
         return node[key]
     return None
@@ -314,7 +318,9 @@ def _index(value: Any, rest: KeyPath) -> Any:
 
 
 def _js_string(value: Any) -> str:
-    """A value as JavaScript's String() writes it (true, 5, 2.5)."""
+    """A value as JavaScript's String() writes it (true, 5, 2.5, null)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():

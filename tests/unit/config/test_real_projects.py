@@ -159,3 +159,26 @@ def test_iam_hints_name_the_key_the_file_uses(iam: str, key: str, tmp_path: Path
     service = load_service(write(tmp_path, "serverless.yml", HEAD + iam), env={})
     assert service.iam_key == key
     assert iam_settings(service).statements_key == key
+
+
+def test_a_bare_string_event_is_named_not_refused(tmp_path: Path) -> None:
+    service = load_service(write(tmp_path, "serverless.yml", HEAD + textwrap.dedent("""\
+        functions:
+          skill:
+            handler: h.main
+            events:
+              - alexaSkill
+        """)), env={})
+    assert service.unsupported == ("functions.skill.events[0] (alexaSkill)",)
+
+
+def test_a_container_image_function_is_named_not_refused(tmp_path: Path) -> None:
+    service = load_service(write(tmp_path, "serverless.yml", HEAD + textwrap.dedent("""\
+        functions:
+          img:
+            image: 000000000000.dkr.ecr.us-east-1.amazonaws.com/fn@sha256:abc
+            events: [{http: GET img}]
+          f: {handler: f.main}
+        """)), env={})
+    assert list(service.functions) == ["f"] and service.routes == ()
+    assert "functions.img.image (a container image function is not run)" in service.unsupported

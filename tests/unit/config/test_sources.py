@@ -242,3 +242,9 @@ def test_a_plugin_source_is_an_error_or_with_the_flag_a_placeholder(tmp_path: Pa
     resolved = run(document, tmp_path, notes=notes, placeholder_remote=True)
     assert resolved["custom"]["q"] == "placeholder(construct:jobs.queueUrl)"
     assert notes[0].startswith("custom.q: ${construct:jobs.queueUrl} has no local value")
+
+
+def test_non_string_yaml_keys_are_found_as_javascript_names_them(tmp_path: Path) -> None:
+    document = {"custom": {True: "yes", 2: "two"},
+                "a": "${self:custom.${env:FLAG, 'true'}}", "b": "${self:custom.2}"}
+    assert run(document, tmp_path) == {**document, "a": "yes", "b": "two"}
