@@ -78,6 +78,11 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
         parts.append("IAM statements changed")
     if old.binary_media_types != new.binary_media_types:
         parts.append("binaryMediaTypes changed")
+    if old.base_path != new.base_path and old.stage == new.stage:
+        parts.append(f"routes now under {new.base_path or '/'}")
+    if (old.offline.host, old.offline.http_port) != (new.offline.host, new.offline.http_port):
+        warnings.append("custom.serverless-offline host/httpPort changed: restart the emulator "
+                        "to listen there")
     retire = {k for k in old.functions if k not in new.functions} | set(env) | set(settings)
     if moved:  # every environment's variables and ARNs name these
         retire |= set(new.functions)

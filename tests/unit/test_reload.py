@@ -166,6 +166,16 @@ def test_compare_names_what_changed_and_the_functions_to_retire(
     assert change.retire == retire
 
 
+def test_compare_names_serverless_offline_path_and_port_changes(tmp_path: Path) -> None:
+    old = service_from(tmp_path, BASE)
+    new = service_from(tmp_path, BASE + "custom:\n  serverless-offline:\n    prefix: api\n"
+                                        "    httpPort: 4000\n")
+    change = compare(old, new)
+    assert change.parts == ("routes now under /api/dev",)
+    assert change.warnings == ("custom.serverless-offline host/httpPort changed: restart the "
+                               "emulator to listen there",)
+
+
 def test_compare_keeps_removed_and_changed_tables_and_says_so(tmp_path: Path) -> None:
     old = service_from(tmp_path, BASE + EXTRA_TABLE)
     new = service_from(tmp_path, BASE.replace(
