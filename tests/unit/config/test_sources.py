@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ import pytest
 
 from emulator.config.errors import ConfigError
 from emulator.config.variables import MAX_DEPTH, resolve
+from emulator.config.yamlfile import read_yaml
 
 
 def run(document: dict[str, Any], tmp_path: Path, *, notes: list[str] | None = None,
@@ -248,3 +251,14 @@ def test_non_string_yaml_keys_are_found_as_javascript_names_them(tmp_path: Path)
     document = {"custom": {True: "yes", 2: "two"},
                 "a": "${self:custom.${env:FLAG, 'true'}}", "b": "${self:custom.2}"}
     assert run(document, tmp_path) == {**document, "a": "yes", "b": "two"}
+
+
+def test_the_same_values_as_serverless_v3_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Golden: what `serverless print` 3.40.0 resolved for the fixture, recorded as JSON."""
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "services" / "variables"
+    monkeypatch.setenv("JSON_IN_ENV", "${self:custom.n}")
+    raw, lines = read_yaml(fixture / "serverless.yml")
+    resolved = resolve(raw, options={"stage": "dev"}, env=dict(os.environ),
+                       file=fixture / "serverless.yml", lines=lines)
+    expected = json.loads((fixture / "v3-print-custom.json").read_text(encoding="utf-8"))
+    assert resolved["custom"] == expected
