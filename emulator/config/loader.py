@@ -18,6 +18,12 @@ from typing import Any
 
 from emulator.config.document import Document
 from emulator.config.fragments import merge_fragments
+from emulator.config.http_api_events import (
+    check_http_api_routes,
+    http_api_cors,
+    http_api_routes,
+    provider_payload,
+)
 from emulator.config.http_events import check_routes, http_routes
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
 from emulator.config.offline import read_offline
@@ -28,6 +34,7 @@ from emulator.config.service import (
     DEFAULT_RUNTIME,
     DEFAULT_TIMEOUT_S,
     FunctionConfig,
+    HttpApiRoute,
     Route,
     ServiceConfig,
 )
@@ -81,6 +88,9 @@ class _Builder(Document):
         context, tables = read_tables(self, service, stage, region)
         functions, routes = self.functions(service, stage, context)
         check_routes(self, routes)
+        check_http_api_routes(self, self.api_routes)
+        api_routes = tuple(route for route, _ in self.api_routes)
+        api_cors = http_api_cors(self, list(api_routes))
         iam_statements = self.iam(context)
         offline = read_offline(self)
         self.scan_unsupported()
@@ -90,7 +100,8 @@ class _Builder(Document):
             routes=tuple(route for route, _ in routes), tables=tables,
             iam_statements=iam_statements, binary_media_types=self.binary_media_types(),
             account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
-            notes=tuple(notes), iam_key=self.iam_key(), offline=offline)
+            notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
+            http_api_routes=api_routes, http_api_cors=api_cors)
 
     def service_name(self) -> str:
         service = self.doc.get("service")
@@ -107,6 +118,8 @@ class _Builder(Document):
                                         ("provider", "environment"), context)
         functions: dict[str, FunctionConfig] = {}
         routes: list[tuple[Route, KeyPath]] = []
+        payload = provider_payload(self)
+        self.api_routes: list[tuple[HttpApiRoute, KeyPath]] = []
         for name, raw in raw_functions.items():
             key = ("functions", str(name))
             spec = self.mapping(raw, key)
@@ -117,6 +130,7 @@ class _Builder(Document):
                    **self.environment(spec.get("environment"), (*key, "environment"), context)}
             functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")
             routes.extend(http_routes(self, str(name), spec, key))
+            self.api_routes.extend(http_api_routes(self, str(name), spec, key, payload))
         return functions, routes
 
     def function(self, name: str, spec: dict[str, Any], env: dict[str, str],
@@ -231,7 +245,7 @@ class _Builder(Document):
         for name in self.mapping(self.provider.get("apiGateway"), ("provider", "apiGateway")):
             if name not in _KNOWN_API_GATEWAY_KEYS:
                 self.note(("provider", "apiGateway", name))
-        for name in ("httpApi", "layers"):
+        for name in ("layers",):
             if self.provider.get(name):
                 self.note(("provider", name))
         if self.doc.get("useDotenv"):

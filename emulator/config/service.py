@@ -34,6 +34,39 @@ class Route:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpApiRoute:
+    """One `httpApi` event: a route of the HTTP API (v2), served at the root ($default stage).
+
+    `method` is upper case or ANY; `path` a route path like `/pets/{id}` or `/{proxy+}`, or
+    None for the catch-all `$default` route (`httpApi: '*'`). `authorizer` names the
+    authorizer of the event (filled by authorizer support; None: open route).
+    """
+
+    method: str
+    path: str | None
+    function: str  # key under `functions:`
+    payload: str = "2.0"  # payloadFormatVersion: "2.0" or "1.0"
+    authorizer: str | None = None
+
+    @property
+    def route_key(self) -> str:
+        """The routeKey AWS puts in the event: "GET /pets/{id}", or "$default"."""
+        return "$default" if self.path is None else f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpApiCors:
+    """`provider.httpApi.cors`, as the Serverless Framework compiles it (CorsConfiguration)."""
+
+    allow_origins: tuple[str, ...] = ("*",)
+    allow_headers: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_credentials: bool = False
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionConfig:
     name: str  # key under `functions:`, e.g. "create"
     full_name: str  # deployed name: "{service}-{stage}-{name}" unless `name:` overrides
@@ -68,6 +101,8 @@ class ServiceConfig:
     binary_media_types: tuple[str, ...] = ()
     account_id: str = DEFAULT_ACCOUNT_ID
     unsupported: tuple[str, ...] = field(default=())  # parts not emulated, named for one warning
+    http_api_routes: tuple[HttpApiRoute, ...] = ()  # `httpApi` events, in file order
+    http_api_cors: HttpApiCors | None = None  # provider.httpApi.cors
     notes: tuple[str, ...] = ()  # what reading the file assumed (v1/v2 defaults, placeholders)
     iam_key: str = "provider.iam.role.statements"  # where the file keeps its role statements
     # custom.serverless-offline, with the CLI's flags on top

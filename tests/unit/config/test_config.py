@@ -287,7 +287,6 @@ def test_every_part_not_emulated_is_named(tmp_path: Path) -> None:
         "functions.create.events[0].http.authorizer",
         "functions.create.events[0].http.request",
         "functions.create.events[0].http.private",
-        "functions.create.events[1].httpApi",
         "functions.create.events[2].sqs",
         "functions.create.events[3].schedule",
         "functions.create.events[4].http.integration (lambda)",
@@ -410,6 +409,7 @@ def test_provider_settings_not_emulated_are_named(tmp_path: Path) -> None:
         shouldStartNameWithService: true
       httpApi:
         cors: true
+        id: abc123
     functions:
       f:
         handler: a.b
@@ -417,5 +417,5 @@ def test_provider_settings_not_emulated_are_named(tmp_path: Path) -> None:
     """
     config = load_text(tmp_path, text)
     assert config.binary_media_types == ("*/*",)
-    assert config.unsupported == ("functions.f.layers", "provider.apiGateway.apiKeys",
-                                  "provider.httpApi", "useDotenv")
+    assert config.unsupported == ("functions.f.layers", "provider.httpApi.id",
+                                  "provider.apiGateway.apiKeys", "useDotenv")
