@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from emulator.config.service import Route, ServiceConfig
-from emulator.gateway.rest import Gateway
 from emulator.watcher import Watcher, ignored_dir
 
 log = logging.getLogger(__name__)
@@ -46,6 +45,12 @@ class Reloadable(Protocol):
     def replace_service(self, service: ServiceConfig, *, retire: Collection[str] = ()) -> int: ...
 
 
+class Redeployable(Protocol):
+    """What serves the routes (gateway/front.py's Front, a REST Gateway): swapped on change."""
+
+    def reload(self, service: ServiceConfig) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ConfigChange:
     parts: tuple[str, ...]  # what changed, as the Reloaded line names it; () = nothing
@@ -60,6 +65,8 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
              if getattr(old, a) != getattr(new, a)]
     routes = _keyed(old.routes), _keyed(new.routes)
     parts = moved + _delta("route", *routes)
+    parts += _delta("httpApi route", {r.route_key: r for r in old.http_api_routes},
+                    {r.route_key: r for r in new.http_api_routes})
     parts += _delta("function", dict(old.functions), dict(new.functions), changed=False)
     common = [k for k in new.functions if k in old.functions]
     env = [k for k in common if old.functions[k].environment != new.functions[k].environment]
@@ -130,7 +137,7 @@ class Reloader:
     """Applies a batch of changed paths to the running emulator, one batch at a time."""
 
     def __init__(self, service: ServiceConfig, *, load: Callable[[], ServiceConfig],
-                 gateway: Gateway, invoker: Reloadable,
+                 gateway: Redeployable, invoker: Reloadable,
                  create_tables: Callable[[ServiceConfig], None],
                  ignore: Collection[Path] = (),
                  listeners: Sequence[Callable[[ServiceConfig], None]] = ()) -> None:
@@ -236,7 +243,7 @@ class HotReload:
         self.watcher.stop()
 
 
-def start(service: ServiceConfig, *, load: Callable[[], ServiceConfig], gateway: Gateway,
+def start(service: ServiceConfig, *, load: Callable[[], ServiceConfig], gateway: Redeployable,
           invoker: object, create_tables: Callable[[ServiceConfig], None],
           ignore: Collection[Path] = (),
           listeners: Sequence[Callable[[ServiceConfig], None]] = ()) -> HotReload | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +44,9 @@ def media_type_matches(content_type: str | None, media_types: Sequence[str]) -> 
         if p_kind in ("*", kind) and p_sub in ("*", sub):
             return True
     return False
+
+
+class RequestHandler(Protocol):
+    """What the HTTP server hands each request to (gateway/front.py's Front, a Gateway)."""
+
+    def handle(self, request: HttpRequest) -> HttpResponse: ...

@@ -1,0 +1,64 @@
+"""One port, three APIs: which one a request belongs to.
+
+- `/2015-03-31/functions/...` is the Lambda Invoke API (invoke_api.py), as on
+  `lambda.{region}.amazonaws.com`: what a function's boto3 `lambda` client reaches.
+- `/{stage}/...` is the REST API (v1, `http` events) when one of its resources has that path:
+  deployed, it lives at `https://{id}.execute-api.../{stage}`.
+- Anything else goes to the HTTP API (v2, `httpApi` events), served on its `$default` stage
+  with no prefix, as `https://{other id}.execute-api...` serves it. A service with only REST
+  routes keeps REST's `403 Missing Authentication Token` for unknown paths; with an HTTP API,
+  unknown paths get its `404 Not Found`.
+serverless-offline serves both on one port the same way (REST under the stage unless
+`noPrependStageInUrl`, HTTP API routes without a stage).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from emulator.config.service import ServiceConfig
+from emulator.gateway.http import HttpRequest, HttpResponse
+from emulator.gateway.http_api import HttpApi
+from emulator.gateway.rest import Gateway
+from emulator.gateway.routes import MatchKind
+
+
+class SideApi(Protocol):
+    """An API served beside the gateways on the same port (the Lambda Invoke API)."""
+
+    def claims(self, path: str) -> bool: ...
+
+    def handle(self, request: HttpRequest) -> HttpResponse: ...
+
+    def reload(self, service: ServiceConfig) -> None: ...
+
+
+class Front:
+    """Dispatches each request to the API that owns its path; reloads them together."""
+
+    def __init__(self, rest: Gateway, http_api: HttpApi, *sides: SideApi) -> None:
+        self.rest, self.http_api, self.sides = rest, http_api, sides
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one request with the API that owns its path."""
+        for side in self.sides:
+            if side.claims(request.path):
+                return side.handle(request)
+        if self.http_api.serves and not self._rest_owns(request):
+            return self.http_api.handle(request)
+        return self.rest.handle(request)
+
+    def reload(self, service: ServiceConfig) -> None:
+        """Serve `service` from the next request on, on every API."""
+        self.rest.reload(service)
+        self.http_api.reload(service)
+        for side in self.sides:
+            side.reload(service)
+
+    def _rest_owns(self, request: HttpRequest) -> bool:
+        deployment = self.rest.deployment
+        prefix, path = deployment.prefix, request.path
+        if path != prefix and not path.startswith(prefix + "/"):
+            return False
+        match = deployment.routes.match(request.method, path[len(prefix):] or "/")
+        return match.kind is not MatchKind.NONE
