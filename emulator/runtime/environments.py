@@ -262,6 +262,8 @@ class EnvironmentPool:
         result = result_of(run, state, duration_ms)
         reusable = result.outcome in (Outcome.OK, Outcome.ERROR) and env.channel.init_error is None
         reporting = logs.FUNCTION_LOG.isEnabledFor(logging.INFO)
+        if reporting and reusable:
+            env.drain_output()  # the handler's lines come before END and REPORT
         # A reused environment's memory is read when REPORT is written; one about to be killed
         # now, while it still exists.
         max_used = logs.max_memory_used_mb(env.pid) if reporting and not reusable else None

@@ -19,8 +19,10 @@ import logging
 import math
 import os
 import queue
+import select
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,7 +129,13 @@ def log_platform(function: str, request_id: str | None, message: str) -> None:
 
 
 class OutputPump:
-    """A thread that logs every line a process writes to one pipe, until EOF."""
+    """A thread that logs every line a process writes to one pipe, until EOF.
+
+    On POSIX it reads the pipe itself (select + os.read) and logs what it read while holding a
+    lock, so `drain` can tell when everything the process has written so far is logged: the
+    handler's output of an invocation then precedes its END/REPORT lines, and an Invoke API
+    `Tail` sees all of it. The process flushes each write (bootstrap.py's Unbuffered stdout).
+    """
 
     def __init__(
         self, function: str, stream: IO[bytes], request_id: Callable[[], str | None], name: str
@@ -135,7 +143,11 @@ class OutputPump:
         self._function = function
         self._stream = stream
         self._request_id = request_id
-        self._thread = threading.Thread(target=self._pump, name=name, daemon=True)
+        self._cond = threading.Condition()
+        self._eof = False
+        self._pending = b""
+        target = self._pump_fd if os.name == "posix" else self._pump
+        self._thread = threading.Thread(target=target, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -143,18 +155,67 @@ class OutputPump:
     def join(self) -> None:
         self._thread.join()
 
+    def drain(self, timeout: float = 0.2) -> None:
+        """Return once every byte written to the pipe so far is logged (or after `timeout`)."""
+        if os.name != "posix":
+            return
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._eof and _readable(self._stream.fileno()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(left)
+
+    def _log(self, text: str) -> None:
+        line_prefix = prefix(self._function, self._request_id())
+        # awslambdaric joins the lines of one error entry with "\r"
+        for part in text.rstrip("\r\n").split("\r"):
+            FUNCTION_LOG.info("%s %s", line_prefix, part)
+
+    def _pump_fd(self) -> None:
+        fd = self._stream.fileno()
+        poller = select.poll()  # not select.select: no FD_SETSIZE (1024) limit
+        poller.register(fd, select.POLLIN)
+        try:
+            while True:
+                poller.poll()
+                with self._cond:
+                    data = os.read(fd, 65536)
+                    if not data:
+                        break
+                    *lines, self._pending = (self._pending + data).split(b"\n")
+                    for line in lines:
+                        self._log(line.decode("utf-8", "replace"))
+                    self._cond.notify_all()
+        except (OSError, ValueError):  # the pipe was closed under us at shutdown
+            pass
+        finally:
+            with self._cond:
+                if self._pending:
+                    self._log(self._pending.decode("utf-8", "replace"))
+                self._eof = True
+                self._cond.notify_all()
+            self._stream.close()
+
     def _pump(self) -> None:
         try:
             for raw in iter(self._stream.readline, b""):
-                text = raw.decode("utf-8", "replace").rstrip("\r\n")
-                line_prefix = prefix(self._function, self._request_id())
-                # awslambdaric joins the lines of one error entry with "\r"
-                for part in text.split("\r"):
-                    FUNCTION_LOG.info("%s %s", line_prefix, part)
+                self._log(raw.decode("utf-8", "replace"))
         except (OSError, ValueError):  # the pipe was closed under us at shutdown
             pass
         finally:
             self._stream.close()
+
+
+def _readable(fd: int) -> bool:
+    """Whether the pipe has bytes (or EOF) to read right now."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    try:
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return False
 
 
 class DeferredHandler(logging.Handler):

@@ -173,6 +173,11 @@ class Environment:
         self.channel.mark_exited(code)
         self._on_exit(self)
 
+    def drain_output(self) -> None:
+        """Return once what the process wrote so far is in the log (see OutputPump.drain)."""
+        for pump in self._pumps:
+            pump.drain()
+
     def kill(self) -> None:
         """SIGKILL the whole process group (the runtime and anything the handler started)."""
         if self.process.returncode is not None:
