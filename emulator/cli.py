@@ -14,6 +14,7 @@ from pathlib import Path
 
 from emulator import reload
 from emulator.aws import state
+from emulator.aws.iam_invoke import invoke_permission
 from emulator.aws.tables import (
     MotoServer,
     create_tables,
@@ -28,6 +29,9 @@ from emulator.config.flags import listen_address, offline_flags, parse_params, w
 from emulator.config.loader import load_service
 from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.gateway.front import Front
+from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
+from emulator.gateway.invoke_api import InvokeApi
 from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
 from emulator.runtime import logs
 from emulator.runtime.environments import EnvironmentPool
@@ -90,10 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-reload", action="store_true",
                    help="do not watch the service's folder (by default a saved .py file is "
                         "what the next request runs, and serverless.yml changes apply at once)")
-    p.add_argument("--integration-timeout", type=_positive_float,
-                   default=DEFAULT_INTEGRATION_TIMEOUT_S, metavar="SECONDS",
+    p.add_argument("--integration-timeout", type=_positive_float, metavar="SECONDS",
                    help="API Gateway's integration timeout: past it the client gets 504 "
-                        "(default 29)")
+                        "from the REST API, 503 from the HTTP API (default 29 and 30)")
     p.add_argument("--no-iam", action="store_true",
                    help="do not enforce the role statements (provider.iam.role.statements) on "
                         "the functions' DynamoDB calls")
@@ -261,8 +264,9 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
     try:
         if dynamodb:
             create_tables(service, dynamodb)
-        invoker = _invoker(service, settings, args, moto.endpoint, dynamodb)
-        gateway = Gateway(service, invoker, integration_timeout_s=args.integration_timeout)
+        invoker = _invoker(service, settings, args, moto.endpoint, dynamodb,
+                           lambda_endpoint=_local_url(server))
+        gateway = _front(service, invoker, args)
         server.serve(gateway)
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb)
@@ -310,10 +314,31 @@ def _runtime_settings(args: argparse.Namespace) -> RuntimeSettings:
                            shell_env=dict(os.environ))
 
 
+def _front(service: ServiceConfig, invoker: Invoker, args: argparse.Namespace) -> Front:
+    """The REST API, the HTTP API and the Lambda Invoke API, on one port."""
+    timeout = args.integration_timeout  # None: each API's own (REST 29 s, HTTP API 30 s)
+    enforce = not args.no_iam
+    return Front(
+        Gateway(service, invoker,
+                integration_timeout_s=timeout or DEFAULT_INTEGRATION_TIMEOUT_S),
+        HttpApi(service, invoker, integration_timeout_s=timeout or INTEGRATION_TIMEOUT_S),
+        InvokeApi(service, invoker, authorize_for=lambda new: invoke_permission(
+            iam_settings(new) if enforce else None)))
+
+
+def _local_url(server: ServerThread) -> str:
+    """The URL the functions reach the emulator's port on (the Invoke API)."""
+    host, port = server.host_and_port
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _invoker(service: ServiceConfig, settings: RuntimeSettings, args: argparse.Namespace,
-             endpoint: str, dynamodb: str | None) -> Invoker:
+             endpoint: str, dynamodb: str | None, *, lambda_endpoint: str | None = None
+             ) -> Invoker:
     def aws_env(function: FunctionConfig) -> dict[str, str]:
-        return function_aws_env(function, endpoint=endpoint, dynamodb_endpoint=dynamodb)
+        return function_aws_env(function, endpoint=endpoint, dynamodb_endpoint=dynamodb,
+                                lambda_endpoint=lambda_endpoint)
 
     if args.inprocess:
         from emulator.runtime.inprocess import LIMITS, InProcessInvoker
@@ -323,7 +348,7 @@ def _invoker(service: ServiceConfig, settings: RuntimeSettings, args: argparse.N
     return EnvironmentPool(service, settings, aws_env)
 
 
-def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Gateway,
+def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Front,
                 invoker: Invoker, *, moto: MotoServer, dynamodb: str | None
                 ) -> reload.HotReload | None:
     def load() -> ServiceConfig:
@@ -359,15 +384,29 @@ def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
 
 def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -> None:
     _flush_logs()  # the warnings so far come before the banner
-    base = f"{server.url}{service.base_path}"
-    width = max((len(r.method) for r in service.routes), default=3)
+    origin = server.url
+    base = f"{origin}{service.base_path}"
+    api_routes = service.http_api_routes
+    width = max([len(r.method) for r in service.routes] + [len(r.method) for r in api_routes],
+                default=3)
+    counted = f"{len(service.routes)} routes" + (
+        f" + {len(api_routes)} httpApi routes" if api_routes else "")
     print(f"{service.service} ({service.stage}, {service.region}): "
-          f"{len(service.routes)} routes, {len(service.functions)} functions", flush=True)
+          f"{counted}, {len(service.functions)} functions", flush=True)
+    if service.routes and api_routes:
+        print(f"  REST API (http events), stage {service.stage}:")
     for route in service.routes:
         print(f"  {route.method:<{width}}  {base}{route.resource}  -> {route.function}")
+    if api_routes:
+        print("  HTTP API (httpApi events), $default stage, no prefix:")
+    for api_route in api_routes:
+        target = "/*  ($default route: any other request)" if api_route.path is None \
+            else api_route.path
+        print(f"  {api_route.method:<{width}}  {origin}{target}  -> {api_route.function}"
+              f"{'' if api_route.payload == '2.0' else '  (payload 1.0)'}")
     tables = ", ".join(t.name for t in service.tables) or "no tables"
     print(f"DynamoDB: {dynamodb} ({tables})")
-    print(f"Ready: {base}", flush=True)
+    print(f"Ready: {base if service.routes or not api_routes else origin}", flush=True)
 
 
 def _wait_for_signal() -> None:

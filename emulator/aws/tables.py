@@ -155,7 +155,8 @@ def access_key_for(function: FunctionConfig) -> str:
 
 
 def function_aws_env(function: FunctionConfig, *, endpoint: str,
-                     dynamodb_endpoint: str | None = None) -> dict[str, str]:
+                     dynamodb_endpoint: str | None = None,
+                     lambda_endpoint: str | None = None) -> dict[str, str]:
     """Return the AWS settings of one function's environment: fake keys, local endpoints."""
     env = {
         "AWS_ACCESS_KEY_ID": access_key_for(function),
@@ -167,6 +168,8 @@ def function_aws_env(function: FunctionConfig, *, endpoint: str,
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     env["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_endpoint or endpoint
+    if lambda_endpoint:  # the emulator's own Invoke API: a function can invoke another
+        env["AWS_ENDPOINT_URL_LAMBDA"] = lambda_endpoint
     return env
 
 

@@ -1,0 +1,123 @@
+"""The Lambda Invoke API of the real emulator process, called with boto3's lambda client."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.integration.emulator_harness import REPO, EmulatorProcess
+
+HTTPAPI = REPO / "tests" / "fixtures" / "services" / "httpapi" / "serverless.yml"
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:httpapi-dev-{}"
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    state = tmp_path_factory.mktemp("state")
+    process = EmulatorProcess(HTTPAPI, "--no-reload", "--state-dir", str(state)).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def client(emulator: EmulatorProcess) -> Any:
+    origin = emulator.base_url.rsplit("/", 1)[0]
+    return boto3.client("lambda", endpoint_url=origin, region_name="us-east-1",
+                        aws_access_key_id="developer", aws_secret_access_key="x",
+                        config=Config(retries={"max_attempts": 0}))
+
+
+def payload(reply: dict[str, Any]) -> Any:
+    return json.loads(reply["Payload"].read())
+
+
+@pytest.mark.parametrize("name", ["httpapi-dev-printer", ARN.format("printer"),
+                                  "123456789012:function:httpapi-dev-printer",
+                                  ARN.format("printer") + ":$LATEST"])
+def test_request_response_by_name_or_arn(client: Any, name: str) -> None:
+    reply = client.invoke(FunctionName=name, Payload=json.dumps({"lines": 1}).encode())
+    assert reply["StatusCode"] == 200
+    assert reply["ExecutedVersion"] == "$LATEST"
+    assert "FunctionError" not in reply
+    assert payload(reply) == {"printed": 1}
+
+
+def test_unhandled_error_is_200_with_the_error_payload(client: Any) -> None:
+    reply = client.invoke(FunctionName="httpapi-dev-printer",
+                          Payload=json.dumps({"fail": True}).encode())
+    assert (reply["StatusCode"], reply["FunctionError"]) == (200, "Unhandled")
+    error = payload(reply)
+    assert (error["errorType"], error["errorMessage"]) == ("RuntimeError", "printer failed")
+
+
+def test_log_tail_returns_the_invocation_log(client: Any) -> None:
+    reply = client.invoke(FunctionName="httpapi-dev-printer", LogType="Tail",
+                          Payload=json.dumps({"lines": 3}).encode())
+    tail = base64.b64decode(reply["LogResult"]).decode()
+    lines = tail.splitlines()
+    assert lines[0].startswith("START RequestId: ")
+    assert lines[1:4] == ["line 0", "line 1", "line 2"]
+    assert lines[4].startswith("END RequestId: ")
+    assert lines[5].startswith("REPORT RequestId: ")
+
+
+def test_log_tail_keeps_the_last_4_kb(client: Any) -> None:
+    reply = client.invoke(FunctionName="httpapi-dev-printer", LogType="Tail",
+                          Payload=json.dumps({"lines": 600}).encode())
+    tail = base64.b64decode(reply["LogResult"])
+    assert len(tail) == 4096
+    assert b"line 599\n" in tail and b"line 0\n" not in tail
+
+
+def test_event_is_202_and_dry_run_204(client: Any) -> None:
+    event = client.invoke(FunctionName="httpapi-dev-printer", InvocationType="Event")
+    assert (event["StatusCode"], event["Payload"].read()) == (202, b"")
+    dry = client.invoke(FunctionName="httpapi-dev-printer", InvocationType="DryRun")
+    assert dry["StatusCode"] == 204
+
+
+def test_unknown_function_is_resource_not_found(client: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        client.invoke(FunctionName="nope")
+    error = caught.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error["Error"]["Code"] == "ResourceNotFoundException"
+    assert error["Error"]["Message"] == (
+        "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope")
+
+
+def test_bad_json_payload_is_invalid_request_content(client: Any) -> None:
+    with pytest.raises(ClientError) as caught:
+        client.invoke(FunctionName="httpapi-dev-printer", Payload=b"{not json")
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestContentException"
+
+
+def test_a_function_invokes_another_through_the_emulator(client: Any,
+                                                         emulator: EmulatorProcess) -> None:
+    reply = payload(client.invoke(FunctionName="httpapi-dev-chain",
+                                  Payload=json.dumps({"target": "httpapi-dev-echo"}).encode()))
+    assert reply["status"] == 200
+    assert reply["payload"] == {"from": "chain"}
+    assert reply["endpoint"] == emulator.base_url.rsplit("/", 1)[0]
+
+
+def test_the_role_must_allow_invoking_the_target(client: Any, emulator: EmulatorProcess
+                                                 ) -> None:
+    reply = client.invoke(FunctionName="httpapi-dev-chain",
+                          Payload=json.dumps({"target": "httpapi-dev-printer"}).encode())
+    assert reply["FunctionError"] == "Unhandled"
+    error = payload(reply)
+    assert error["errorType"] == "ClientError"
+    assert "AccessDeniedException" in error["errorMessage"]
+    assert ("is not authorized to perform: lambda:InvokeFunction on resource: "
+            + ARN.format("printer")) in error["errorMessage"]
+    emulator.wait_for("IAM: lambda:InvokeFunction denied to httpapi-dev-chain")
