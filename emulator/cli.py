@@ -189,6 +189,10 @@ def _flush_logs() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until Ctrl-C (or, for `reset`, clear its state); return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["invoke"]:
+        from emulator import invoke_cli  # it builds on this module's helpers
+
+        return invoke_cli.main(argv[1:])
     reset_only = argv[:1] == ["reset"]
     args = build_parser().parse_args(argv[1:] if reset_only else argv)
     _setup_logging(args.verbose)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -121,3 +123,20 @@ def test_the_role_must_allow_invoking_the_target(client: Any, emulator: Emulator
     assert ("is not authorized to perform: lambda:InvokeFunction on resource: "
             + ARN.format("printer")) in error["errorMessage"]
     emulator.wait_for("IAM: lambda:InvokeFunction denied to httpapi-dev-chain")
+
+
+def run_invoke(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "emulator", "invoke", "--config",
+                           str(HTTPAPI), *args], capture_output=True, text=True, timeout=120,
+                          cwd=REPO, check=False)
+
+
+def test_cli_invoke_uses_the_running_emulator(emulator: EmulatorProcess) -> None:
+    port = emulator.base_url.rsplit(":", 1)[1].split("/")[0]
+    done = run_invoke("printer", "--port", port, "--data", '{"lines": 2}')
+    assert (done.returncode, json.loads(done.stdout)) == (0, {"printed": 2}), done.stderr
+    assert "line 1" in done.stderr and "REPORT RequestId" in done.stderr
+    emulator.wait_for(r"POST /2015-03-31/functions/httpapi-dev-printer/invocations 200")
+    failed = run_invoke("printer", "--port", port, "--data", '{"fail": true}')
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout)["errorType"] == "RuntimeError"

@@ -1,0 +1,165 @@
+"""`python -m emulator invoke FUNCTION`: one invocation, like `serverless invoke local`.
+
+The event comes from `--data` (JSON), `--path` (a JSON or YAML file) or `--event-type` (a
+sample of a non-HTTP source, sample_events.py); `{}` without any. When the emulator of this
+service is running on `--port`, the invocation goes through its Lambda Invoke API (a warm
+environment, the same tables); otherwise a one-off: moto with the saved tables, one execution
+environment, stopped afterwards. The result is printed on stdout, the function's log on
+stderr; the exit status is 1 when the function failed, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import logging
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emulator import cli
+from emulator.aws.tables import MotoServer, function_aws_env, moto_settings
+from emulator.config.errors import ConfigError
+from emulator.config.loader import load_service
+from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.runtime.environments import EnvironmentPool
+from emulator.runtime.invoker import Outcome
+from emulator.runtime.outcomes import INIT_TIMEOUT_S
+from emulator.sample_events import KINDS, sample_event
+
+log = logging.getLogger("emulator")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m emulator invoke",
+        description="Invoke one function of serverless.yml once, like `serverless invoke "
+                    "local`: through the running emulator if there is one, else one-off.")
+    p.add_argument("function", help="the function's key under `functions:`")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--data", "-d", metavar="JSON", help="the event, as JSON")
+    source.add_argument("--path", "-p", type=Path, metavar="FILE",
+                        help="a JSON or YAML file holding the event")
+    source.add_argument("--event-type", choices=KINDS,
+                        help="a sample event of this kind, shaped like AWS's samples")
+    p.add_argument("--config", type=Path, default=Path("serverless.yml"))
+    p.add_argument("--stage")
+    p.add_argument("--region")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="where a running emulator is looked for (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=3000,
+                   help="the running emulator's port (default 3000)")
+    p.add_argument("--python", metavar="PATH", help="interpreter for a one-off invocation")
+    p.add_argument("--runtime-client", choices=("builtin", "awslambdaric"), default="builtin")
+    p.add_argument("--env-passthrough", action="append", default=[], metavar="NAME")
+    p.add_argument("--no-iam", action="store_true")
+    p.add_argument("--state-dir", type=Path, metavar="DIR")
+    p.add_argument("--in-memory", action="store_true",
+                   help="one-off: start from empty tables, save nothing")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    cli._setup_logging(args.verbose)
+    try:
+        service = load_service(args.config, stage=args.stage, region=args.region)
+        function = service.functions.get(args.function)
+        if function is None:
+            raise ConfigError(f"no function {args.function!r} in {args.config} (functions: "
+                              f"{', '.join(service.functions) or 'none'})", key="FUNCTION")
+        event = _event(args, service)
+    except ConfigError as exc:
+        cli._flush_logs()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    warm = _through_running_emulator(args, function, event)
+    return warm if warm is not None else _one_off(args, service, function, event)
+
+
+def _event(args: argparse.Namespace, service: ServiceConfig) -> bytes:
+    if args.event_type:
+        value: Any = sample_event(args.event_type, region=service.region,
+                                  account_id=service.account_id)
+    elif args.path is not None:
+        try:
+            text = args.path.read_text(encoding="utf-8")
+            value = (yaml.safe_load(text) if args.path.suffix in (".yml", ".yaml")
+                     else json.loads(text))
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read the event: {exc}", file=str(args.path)) from None
+    elif args.data is not None:
+        try:
+            value = json.loads(args.data)
+        except ValueError as exc:
+            raise ConfigError(f"not JSON: {exc}", key="--data") from None
+    else:
+        value = {}
+    return json.dumps(value).encode()
+
+
+def _through_running_emulator(args: argparse.Namespace, function: FunctionConfig,
+                              event: bytes) -> int | None:
+    """Invoke through a running emulator's Invoke API; None when none serves this function."""
+    connection = http.client.HTTPConnection(args.host, args.port, timeout=function.timeout_s
+                                            + INIT_TIMEOUT_S + 10)
+    try:
+        connection.request("POST", f"/2015-03-31/functions/{function.full_name}/invocations",
+                           body=event, headers={"X-Amz-Log-Type": "Tail",
+                                                "Content-Type": "application/json"})
+        reply = connection.getresponse()
+        body = reply.read()
+    except OSError:
+        return None  # nothing listens there: one-off
+    finally:
+        connection.close()
+    if reply.status == 404:
+        return None  # another service's emulator (or something else) on that port
+    log_text = base64.b64decode(reply.getheader("X-Amz-Log-Result") or "").decode("utf-8",
+                                                                                 "replace")
+    sys.stderr.write(log_text)
+    failed = reply.getheader("X-Amz-Function-Error") is not None or reply.status >= 300
+    _print_result(body)
+    return 1 if failed else 0
+
+
+def _one_off(args: argparse.Namespace, service: ServiceConfig, function: FunctionConfig,
+             event: bytes) -> int:
+    args.max_concurrency = 1
+    settings = cli._runtime_settings(args)
+    moto = MotoServer.spawn()
+    try:
+        moto.configure(moto_settings(
+            service, enforce_iam=not args.no_iam, state_file=cli._state_file(service, args),
+            seed_file=None, serve_dynamodb=True, verbose=args.verbose))
+        moto.wait_ready()
+        pool = EnvironmentPool(service, settings, lambda fn: function_aws_env(
+            fn, endpoint=moto.endpoint))
+        try:
+            result = pool.invoke(function.name, event, str(uuid.uuid4()),
+                                 function.timeout_s + INIT_TIMEOUT_S + 5)
+        finally:
+            pool.close()
+    finally:
+        moto.stop()
+    cli._flush_logs()
+    if result.outcome is Outcome.OK:
+        _print_result(result.payload)
+        return 0
+    _print_result(json.dumps(dict(result.error or {"errorType": result.outcome.value}))
+                  .encode())
+    return 1
+
+
+def _print_result(payload: bytes) -> None:
+    try:
+        text = json.dumps(json.loads(payload), indent=4, ensure_ascii=False)
+    except ValueError:
+        text = payload.decode("utf-8", "replace")
+    print(text, flush=True)
