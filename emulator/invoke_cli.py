@@ -30,7 +30,7 @@ from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime.environments import EnvironmentPool
 from emulator.runtime.invoker import Outcome
 from emulator.runtime.outcomes import INIT_TIMEOUT_S
-from emulator.sample_events import KINDS, sample_event
+from emulator.runtime.sample_events import KINDS, sample_event
 
 log = logging.getLogger("emulator")
 

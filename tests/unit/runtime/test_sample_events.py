@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from emulator.sample_events import KINDS, sample_event
+from emulator.runtime.sample_events import KINDS, sample_event
 
 
 @pytest.mark.parametrize("kind", KINDS)
