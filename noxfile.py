@@ -76,6 +76,7 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".")
     _install_wrk(session)
     session.run("python", "bench/bench.py", *session.posargs)
+    session.run("python", "bench/bench_http_api.py")  # HTTP API vs REST, boto3 invoke
 
 
 @nox.session(python=PYTHON)

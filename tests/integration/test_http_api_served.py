@@ -28,7 +28,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
 
 def test_banner_lists_both_apis(emulator: EmulatorProcess) -> None:
     log = emulator.log
-    assert "1 routes + 9 httpApi routes" in log
+    assert "1 routes + 10 httpApi routes" in log
     assert f"GET   {emulator.base_url}/dev/legacy  -> legacy" in log
     assert f"GET   {emulator.base_url}/echo/{{id}}  -> echo" in log
     assert "($default route: any other request)  -> fallback" in log
@@ -71,6 +71,9 @@ def test_rest_route_keeps_its_stage(emulator: EmulatorProcess) -> None:
     reply = emulator.request("GET", "/dev/legacy")
     assert (reply.status, reply.body) == (200, b"rest")
     assert reply.header("x-amzn-RequestId") is not None
+    same_handler = emulator.request("GET", "/legacy")  # its httpApi route
+    assert (same_handler.status, same_handler.body) == (200, b"rest")
+    assert same_handler.header("apigw-requestid") is not None
 
 
 def test_string_result_cookies_and_format_1(emulator: EmulatorProcess) -> None:
