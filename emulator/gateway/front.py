@@ -8,8 +8,8 @@
   with no prefix, as `https://{other id}.execute-api...` serves it. A service with only REST
   routes keeps REST's `403 Missing Authentication Token` for unknown paths; with an HTTP API,
   unknown paths get its `404 Not Found`.
-serverless-offline serves both on one port the same way (REST under the stage unless
-`noPrependStageInUrl`, HTTP API routes without a stage).
+serverless-offline serves both on one port the same way (src/events/http/HttpServer.js:
+`endpoint.isHttpApi || noPrependStageInUrl ? request.path : <path without /stage>`).
 """
 
 from __future__ import annotations

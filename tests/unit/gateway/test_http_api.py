@@ -251,3 +251,17 @@ def test_without_http_api_routes_unknown_paths_stay_rests_403() -> None:
     front = Front(Gateway(service, FakeInvoker(), clock=CLOCK),
                   HttpApi(service, FakeInvoker(), clock=CLOCK))
     assert front.handle(request("GET", "/nothing")).status == 403
+
+
+def test_reload_swaps_the_http_api_routes_and_compare_names_them() -> None:
+    from emulator.reload import compare
+
+    invoker = FakeInvoker()
+    old = service_of((HttpApiRoute("GET", "/a", "f"),))
+    new = service_of((HttpApiRoute("GET", "/b", "f"),))
+    front = Front(Gateway(old, invoker, clock=CLOCK), HttpApi(old, invoker, clock=CLOCK))
+    assert front.handle(request("GET", "/a")).status == 200
+    front.reload(new)
+    assert front.handle(request("GET", "/a")).status == 404
+    assert front.handle(request("GET", "/b")).status == 200
+    assert compare(old, new).parts == ("+1 httpApi route (GET /b)", "-1 httpApi route (GET /a)")
