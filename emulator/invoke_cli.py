@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from emulator import cli
-from emulator.aws.tables import MotoServer, function_aws_env, moto_settings
+from emulator.aws.tables import MotoServer, function_aws_env, moto_settings, require_loopback
 from emulator.config.errors import ConfigError
 from emulator.config.loader import load_service
 from emulator.config.service import FunctionConfig, ServiceConfig
@@ -75,6 +75,7 @@ def main(argv: list[str]) -> int:
             raise ConfigError(f"no function {args.function!r} in {args.config} (functions: "
                               f"{', '.join(service.functions) or 'none'})", key="FUNCTION")
         event = _event(args, service)
+        require_loopback(f"http://{args.host}:{args.port}", option="--host")
     except ConfigError as exc:
         cli._flush_logs()
         print(f"error: {exc}", file=sys.stderr)
