@@ -17,7 +17,7 @@ ORIGIN = ("Origin", "https://app.example")
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
     state = tmp_path_factory.mktemp("state")
-    process = EmulatorProcess(HTTPAPI, "--no-reload", "--integration-timeout", "1",
+    process = EmulatorProcess(HTTPAPI, "--no-reload", "--integration-timeout", "5",
                               "--state-dir", str(state)).start()
     process.base_url = process.base_url.rsplit("/", 1)[0]  # the port's root, not /dev
     try:
@@ -89,7 +89,7 @@ def test_string_result_cookies_and_format_1(emulator: EmulatorProcess) -> None:
     ("path", "status", "body"),
     [
         ("/fail", 500, {"message": "Internal Server Error"}),
-        ("/slow", 503, {"message": "Service Unavailable"}),  # --integration-timeout 1
+        ("/slow", 503, {"message": "Service Unavailable"}),  # --integration-timeout 5
     ],
 )
 def test_http_api_own_error_replies(emulator: EmulatorProcess, path: str, status: int,
