@@ -29,7 +29,7 @@ from emulator.config.flags import listen_address, offline_flags, parse_params, w
 from emulator.config.loader import load_service
 from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
-from emulator.gateway.front import Front
+from emulator.gateway.front import Front, route_table
 from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
 from emulator.gateway.invoke_api import InvokeApi
 from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
@@ -388,29 +388,11 @@ def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
 
 def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -> None:
     _flush_logs()  # the warnings so far come before the banner
-    origin = server.url
-    base = f"{origin}{service.base_path}"
-    api_routes = service.http_api_routes
-    width = max([len(r.method) for r in service.routes] + [len(r.method) for r in api_routes],
-                default=3)
-    counted = f"{len(service.routes)} routes" + (
-        f" + {len(api_routes)} httpApi routes" if api_routes else "")
-    print(f"{service.service} ({service.stage}, {service.region}): "
-          f"{counted}, {len(service.functions)} functions", flush=True)
-    if service.routes and api_routes:
-        print(f"  REST API (http events), stage {service.stage}:")
-    for route in service.routes:
-        print(f"  {route.method:<{width}}  {base}{route.resource}  -> {route.function}")
-    if api_routes:
-        print("  HTTP API (httpApi events), $default stage, no prefix:")
-    for api_route in api_routes:
-        target = "/*  ($default route: any other request)" if api_route.path is None \
-            else api_route.path
-        print(f"  {api_route.method:<{width}}  {origin}{target}  -> {api_route.function}"
-              f"{'' if api_route.payload == '2.0' else '  (payload 1.0)'}")
+    table = route_table(service, server.url)
+    print("\n".join(table.lines), flush=True)
     tables = ", ".join(t.name for t in service.tables) or "no tables"
     print(f"DynamoDB: {dynamodb} ({tables})")
-    print(f"Ready: {base if service.routes or not api_routes else origin}", flush=True)
+    print(f"Ready: {table.ready}", flush=True)
 
 
 def _wait_for_signal() -> None:

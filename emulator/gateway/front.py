@@ -14,6 +14,7 @@ serverless-offline serves both on one port the same way (src/events/http/HttpSer
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from emulator.config.service import ServiceConfig
@@ -62,3 +63,33 @@ class Front:
             return False
         match = deployment.routes.match(request.method, path[len(prefix):] or "/")
         return match.kind is not MatchKind.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTable:
+    """The start banner's routes, and the URL of the `Ready:` line."""
+
+    lines: tuple[str, ...]
+    ready: str  # the REST stage's base URL, or the port's root when only the HTTP API serves
+
+
+def route_table(service: ServiceConfig, origin: str) -> RouteTable:
+    """Both APIs' routes with their URLs on this port (`origin`: "http://host:port")."""
+    base, api_routes = f"{origin}{service.base_path}", service.http_api_routes
+    width = max([len(r.method) for r in service.routes] + [len(r.method) for r in api_routes],
+                default=3)
+    counted = f"{len(service.routes)} routes" + (
+        f" + {len(api_routes)} httpApi routes" if api_routes else "")
+    lines = [f"{service.service} ({service.stage}, {service.region}): "
+             f"{counted}, {len(service.functions)} functions"]
+    if service.routes and api_routes:
+        lines.append(f"  REST API (http events), stage {service.stage}:")
+    lines += [f"  {r.method:<{width}}  {base}{r.resource}  -> {r.function}"
+              for r in service.routes]
+    if api_routes:
+        lines.append("  HTTP API (httpApi events), $default stage, no prefix:")
+    for route in api_routes:
+        target = route.path or "/*  ($default route: any other request)"
+        payload = "" if route.payload == "2.0" else "  (payload 1.0)"
+        lines.append(f"  {route.method:<{width}}  {origin}{target}  -> {route.function}{payload}")
+    return RouteTable(tuple(lines), base if service.routes or not api_routes else origin)

@@ -265,3 +265,18 @@ def test_reload_swaps_the_http_api_routes_and_compare_names_them() -> None:
     assert front.handle(request("GET", "/a")).status == 404
     assert front.handle(request("GET", "/b")).status == 200
     assert compare(old, new).parts == ("+1 httpApi route (GET /b)", "-1 httpApi route (GET /a)")
+
+
+def test_route_table_names_both_apis_and_ready_points_at_the_root_without_rest() -> None:
+    from emulator.gateway.front import route_table
+
+    only_api = route_table(service_of((HttpApiRoute("ANY", None, "f"),)), "http://h:1")
+    assert only_api.ready == "http://h:1"
+    assert only_api.lines[-1] == "  ANY  http://h:1/*  ($default route: any other request)  -> f"
+    both = route_table(service_of((HttpApiRoute("GET", "/a", "f", "1.0"),),
+                                  routes=(Route("GET", "/r", "g"),)), "http://h:1")
+    assert both.ready == "http://h:1/dev"
+    assert both.lines[1:] == ("  REST API (http events), stage dev:",
+                              "  GET  http://h:1/dev/r  -> g",
+                              "  HTTP API (httpApi events), $default stage, no prefix:",
+                              "  GET  http://h:1/a  -> f  (payload 1.0)")
