@@ -44,7 +44,9 @@ __all__ = ["ACCOUNT_ID", "DEFAULT_REGION", "DEFAULT_STAGE", "MAX_DEPTH", "MAX_RE
            "unresolved_intrinsics"]
 
 MAX_DEPTH = 10  # values holding variables, nested deeper: an error (v3's nest limit is 10)
-MAX_REFERENCE_CHAIN = 200  # self: references followed one through another: an error beyond
+# self: references followed one through another: an error beyond. Each costs ~5 Python
+# frames, so this stays under the interpreter's recursion limit with YAML's MAX_NESTING.
+MAX_REFERENCE_CHAIN = 120
 LEGACY_DEFAULTS = {("provider", "stage"): DEFAULT_STAGE, ("provider", "region"): DEFAULT_REGION}
 
 
@@ -69,7 +71,10 @@ def resolve(
     resolver = _Resolver(document, file, lines or {}, _Inputs(
         options, env, params or {}, values_file or file.parent / VALUES_FILE,
         placeholder_remote))
-    resolved = resolver.at(())
+    try:
+        resolved = resolver.at(())
+    except RecursionError:  # a backstop: MAX_REFERENCE_CHAIN should be hit first
+        raise ConfigError("variables nested too deeply to resolve", file=str(file)) from None
     assert isinstance(resolved, dict)
     if notes is not None:
         notes.extend(dict.fromkeys(resolver.notes))
