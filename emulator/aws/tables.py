@@ -12,6 +12,7 @@ import http.client
 import ipaddress
 import json
 import logging
+import os
 import secrets
 import socket
 import subprocess
@@ -76,6 +77,7 @@ class MotoServer:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "emulator.aws.moto_process", "--fd", str(listener.fileno())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(listener.fileno(),),
+                env=scrubbed_env(os.environ),
             )
             port = listener.getsockname()[1]
         return cls(proc, f"http://{host}:{port}")
@@ -148,6 +150,37 @@ def require_loopback(url: str, *, option: str) -> str:
     return url.rstrip("/")
 
 
+def scrubbed_env(shell: Mapping[str, str]) -> dict[str, str]:
+    """The shell's environment without anything of AWS's, plus fake keys and no config files.
+
+    For moto's process: a profile of the developer's (`AWS_PROFILE=work`) made moto fail at
+    start, and real keys or a `credential_process` have no business in a local child.
+    """
+    env = {name: value for name, value in shell.items()
+           if not name.upper().startswith(("AWS_", "BOTO_"))}
+    env.update({"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": FAKE_SECRET,
+                "AWS_CONFIG_FILE": _NOWHERE, "AWS_SHARED_CREDENTIALS_FILE": _NOWHERE,
+                "AWS_EC2_METADATA_DISABLED": "true"})
+    return env
+
+
+def local_boto3_session() -> Any:
+    """A boto3 Session that reads nothing of the developer's: no profile, config or keys file.
+
+    boto3's default session reads `AWS_PROFILE` even when keys are passed explicitly, so
+    `AWS_PROFILE=work` (a profile that does not exist here) broke every hot reload.
+    """
+    import boto3
+    import botocore.session
+
+    # (config name, environment variables, default, conversion): no variable, a path to nowhere
+    core = botocore.session.Session(session_vars={
+        "profile": (None, None, None, None),
+        "config_file": (None, None, _NOWHERE, None),
+        "credentials_file": (None, None, _NOWHERE, None)})
+    return boto3.session.Session(botocore_session=core)
+
+
 def access_key_for(function: FunctionConfig) -> str:
     """Return the fake access key of one function: distinct per function, stable across runs."""
     digest = hashlib.sha256(function.full_name.encode()).hexdigest().upper()
@@ -201,9 +234,8 @@ def table_warnings(service: ServiceConfig) -> list[str]:
 
 def create_tables(service: ServiceConfig, endpoint: str) -> None:
     """Create every table of `resources:` that does not exist yet at a DynamoDB endpoint."""
-    import boto3  # only for --dynamodb-endpoint and reloads: not on the start-up path
-
-    client = boto3.client(
+    # boto3 only for --dynamodb-endpoint and reloads: not on the start-up path
+    client = local_boto3_session().client(
         "dynamodb", endpoint_url=endpoint, region_name=service.region,
         aws_access_key_id="emulator", aws_secret_access_key=FAKE_SECRET,
     )
