@@ -87,7 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-writes",
         action="store_true",
-        help="allow writes on a stage named prod or production (refused otherwise)",
+        help="allow writes on a stage named prod or production, or one the base URL does "
+        "not name (a custom domain): refused otherwise",
+    )
+    p.add_argument(
+        "--stage",
+        metavar="NAME",
+        help="the stage a --base-url on a custom domain reaches (its URL cannot say); "
+        "prod and production still need --allow-writes",
     )
     p.add_argument("--junit-xml", type=Path, metavar="PATH", help="also write a JUnit XML report")
     p.add_argument(
@@ -178,14 +185,24 @@ def request_auth(args: argparse.Namespace, url: str) -> requests.auth.AuthBase |
         raise UsageError(str(exc)) from exc
 
 
+def guard_writes(args: argparse.Namespace, url: str) -> None:
+    """Refuse a writing run on a production stage, or on one the URL cannot name."""
+    if not target.refuses_writes(url, args.stage) or args.read_only or args.allow_writes:
+        return
+    stage = args.stage or target.stage_of(url)
+    raise UsageError(
+        f"stage {stage!r} is protected: pass --read-only, or --allow-writes to create, "
+        "change and delete reviews there"
+        if stage is not None
+        else f"cannot tell the stage of {url} (a custom domain?): pass --stage NAME, "
+        "--read-only, or --allow-writes"
+    )
+
+
 def execute(the_plan: Plan, url: str) -> tuple[runner.RunResult, cleanup.CleanupReport]:
     """Run against `url`, then delete what the run created, whatever happened meanwhile."""
     args = the_plan.args
-    if target.refuses_writes(url) and not (args.read_only or args.allow_writes):
-        raise UsageError(
-            f"stage {target.stage_of(url)!r} is protected: pass --read-only, or "
-            "--allow-writes to create, change and delete reviews there"
-        )
+    guard_writes(args, url)
     options = runner.RunOptions(
         base_url=url,
         spec=args.spec,

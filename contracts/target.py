@@ -8,6 +8,7 @@ the stage>`; nothing else of it is known here, so
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import signal
@@ -18,10 +19,14 @@ from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 READY = re.compile(r"^Ready: (\S+)")
 PROTECTED_STAGES = frozenset({"prod", "production"})
+# Hosts whose first path segment is the stage: API Gateway's own (regional, edge, private
+# vpce) endpoints, and the emulator on loopback. A custom domain maps base paths to stages as
+# it likes, so its URL says nothing about the stage.
+_STAGE_FIRST = re.compile(r"\.execute-api\.[a-z0-9.-]+\.amazonaws\.com(\.cn)?", re.IGNORECASE)
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 
@@ -30,15 +35,50 @@ class TargetError(Exception):
     """The target could not be reached or started; reported as one line."""
 
 
-def stage_of(base_url: str) -> str:
-    """The stage of a base URL: its last path segment (`.../dev` -> `dev`)."""
-    segments = [s for s in urlsplit(base_url).path.split("/") if s]
-    return segments[-1] if segments else ""
+def path_segments(base_url: str) -> list[str]:
+    """The URL's path as the server sees it: percent-decoded, `.`/`..` and empty segments gone.
+
+    `/prod/.`, `/%70rod` and `/x/../prod` all reach the stage `prod`; the guard reads this.
+    """
+    segments: list[str] = []
+    for raw in urlsplit(base_url).path.split("/"):
+        segment = raw
+        while (decoded := unquote(segment)) != segment:  # %2570 -> %70 -> p
+            segment = decoded
+        if segment == "..":
+            segments = segments[:-1]
+        elif segment not in ("", "."):
+            segments.append(segment)
+    return segments
 
 
-def refuses_writes(base_url: str) -> bool:
-    """Whether the URL names a production stage, where writes need --allow-writes."""
-    return stage_of(base_url).lower() in PROTECTED_STAGES
+def stage_of(base_url: str) -> str | None:
+    """The stage a base URL reaches (`.../dev` -> `dev`); None when the URL cannot say.
+
+    API Gateway's endpoints and the emulator serve the stage as the first path segment; a
+    custom domain (`https://api.example.com/v1`) maps its paths to any stage.
+    """
+    host = urlsplit(base_url).hostname or ""
+    segments = path_segments(base_url)
+    if not segments or not (_STAGE_FIRST.search(host) or _is_loopback(host)):
+        return None
+    return segments[0]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuses_writes(base_url: str, stage: str | None = None) -> bool:
+    """Whether writes need --allow-writes: a production stage, or one the URL cannot name.
+
+    `stage` (--stage NAME) says what the stage is when the URL cannot.
+    """
+    name = stage if stage is not None else stage_of(base_url)
+    return name is None or name.lower() in PROTECTED_STAGES
 
 
 class Emulator:

@@ -34,13 +34,69 @@ class RecordingClient:
         ("https://a.execute-api.us-east-2.amazonaws.com/prod", "prod", True),
         ("https://a.execute-api.us-east-2.amazonaws.com/Production/", "Production", True),
         ("https://a.execute-api.us-east-2.amazonaws.com/dev", "dev", False),
-        ("https://api.example.com/prod-copy", "prod-copy", False),
+        ("https://a.execute-api.us-east-2.amazonaws.com/prod-copy", "prod-copy", False),
         ("http://127.0.0.1:3000/dev", "dev", False),
+        # what the server reaches, not what the text says (issue 16: these ran writes on prod)
+        ("https://a.execute-api.us-east-2.amazonaws.com/prod/.", "prod", True),
+        ("https://a.execute-api.us-east-2.amazonaws.com/%70rod", "prod", True),
+        ("https://a.execute-api.us-east-2.amazonaws.com/%2570rod", "prod", True),
+        ("https://a.execute-api.us-east-2.amazonaws.com/dev/../prod", "prod", True),
+        ("https://a.execute-api.us-east-2.amazonaws.com//PROD//", "PROD", True),
+        ("https://a.execute-api.us-east-2.amazonaws.com/prod/reviews", "prod", True),
+        ("https://a-vpce-1.execute-api.us-east-2.vpce.amazonaws.com/prod", "prod", True),
+        ("http://localhost:3000/production", "production", True),
+        # a custom domain maps its paths to any stage: the URL cannot say
+        ("https://api.example.com/prod-copy", None, True),
+        ("https://api.example.com/dev", None, True),
+        ("https://api.example.com", None, True),
+        ("https://a.execute-api.us-east-2.amazonaws.com", None, True),
     ],
 )
-def test_stage_is_the_last_path_segment(url: str, stage: str, refused: bool) -> None:
+def test_stage_is_read_from_the_normalised_url(url: str, stage: str | None, refused: bool
+                                               ) -> None:
     assert target.stage_of(url) == stage
     assert target.refuses_writes(url) is refused
+
+
+@pytest.mark.parametrize(("stage", "refused"), [("dev", False), ("prod", True), ("Prod", True)])
+def test_stage_option_names_the_stage_of_a_custom_domain(stage: str, refused: bool) -> None:
+    assert target.refuses_writes("https://api.example.com/v1", stage) is refused
+
+
+@pytest.mark.parametrize(
+    ("args", "refused"),
+    [
+        ([], True),
+        (["--stage", "prod"], True),
+        (["--stage", "dev"], False),
+        (["--allow-writes"], False),
+        (["--read-only"], False),
+    ],
+)
+def test_a_base_url_without_a_readable_stage_needs_stage_or_allow_writes(
+    args: list[str], refused: bool
+) -> None:
+    url = "https://api.example.com/v1"
+    parsed = cli.build_parser().parse_args(["--base-url", url, *args])
+    if refused:
+        with pytest.raises(cli.UsageError, match="--allow-writes"):
+            cli.guard_writes(parsed, url)
+    else:
+        cli.guard_writes(parsed, url)
+
+
+@pytest.mark.parametrize("suffix", ["/prod/.", "/%70rod"])
+def test_a_disguised_prod_stage_refuses_a_writing_run_before_any_request(
+    suffix: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    with FakeStage("prod") as stage:
+        base = stage.base_url.rstrip("/").removesuffix("/prod")
+        status = cli.main(["--base-url", base + suffix])
+        sent = stage.requests
+
+    assert status == report.EXIT_USAGE
+    assert sent == []
+    assert "'prod' is protected" in capsys.readouterr().err
 
 
 def test_a_prod_stage_refuses_a_writing_run_before_any_request(
