@@ -52,8 +52,7 @@ class RecordingClient:
         ("https://a.execute-api.us-east-2.amazonaws.com", None, True),
     ],
 )
-def test_stage_is_read_from_the_normalised_url(url: str, stage: str | None, refused: bool
-                                               ) -> None:
+def test_stage_is_read_from_the_normalised_url(url: str, stage: str | None, refused: bool) -> None:
     assert target.stage_of(url) == stage
     assert target.refuses_writes(url) is refused
 
@@ -87,7 +86,8 @@ def test_a_base_url_without_a_readable_stage_needs_stage_or_allow_writes(
 
 @pytest.mark.parametrize("suffix", ["/prod/.", "/%70rod"])
 def test_a_disguised_prod_stage_refuses_a_writing_run_before_any_request(
-    suffix: str, capsys: pytest.CaptureFixture[str],
+    suffix: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with FakeStage("prod") as stage:
         base = stage.base_url.rstrip("/").removesuffix("/prod")
