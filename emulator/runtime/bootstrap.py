@@ -75,7 +75,31 @@ def start_watchdog(parent_pid: int) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+    if os.name == "posix" and os.getpgid(0) == os.getpid():
+        _start_group_guard(watch_fd)
     threading.Thread(target=_exit_on_eof, args=(watch_fd,), daemon=True).start()
+
+
+def _start_group_guard(watch_fd: int) -> None:
+    """Fork a guard that SIGKILLs this environment's whole process group once the pipe closes.
+
+    The parent-death signal kills the runtime only: a process the handler started would live
+    on (parent PID 1) after the emulator is SIGKILLed, or after the runtime crashed. The guard
+    is a member of the group (the environment is its leader), sees EOF when the emulator dies
+    or closes the environment, and takes the whole group down with it. A handler's child that
+    leaves the group (setsid) escapes, as it would escape any process-group kill.
+    """
+    if os.fork() != 0:
+        return
+    try:  # the guard: no Python threads exist yet (called before any is started)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (1, 2):  # hold no log pipe open: the emulator reads them until EOF
+            os.dup2(devnull, fd)
+        while os.read(watch_fd, 4096):
+            pass
+    finally:
+        os.killpg(0, SIGKILL)  # the group, this guard included
+        os._exit(0)
 
 
 def _set_parent_death_signal() -> None:
