@@ -6,7 +6,8 @@ wire format (`{"N": "1.50"}` keeps a number's exact digits, `{"B": "<base64>"}` 
 items round-trip exactly. The file is replaced atomically (temporary file in the same folder,
 fsync, rename, fsync of the folder): a crash mid-write leaves the previous snapshot intact.
 A snapshot that cannot be loaded as it is (a table's key schema changed, a table left
-serverless.yml, the file is unreadable) is moved aside under a new name, never deleted.
+serverless.yml, the file is unreadable, an item is not a valid DynamoDB item) is moved aside
+under a new name, never deleted.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import IO, Any
 
 import yaml
 
+from emulator.aws.wire_items import item_problem
 from emulator.config.errors import ConfigError
 from emulator.config.service import ServiceConfig, TableConfig
 
@@ -144,9 +146,12 @@ def decode_snapshot(data: bytes) -> dict[str, TableState]:
             tables[name] = TableState(
                 name, tuple(table["KeySchema"]), tuple(table["AttributeDefinitions"]),
                 tuple(table["Items"]))
-            tables[name].key_shape  # noqa: B018 - validates the key schema's shape
-        except (KeyError, TypeError) as exc:
+            shape = tables[name].key_shape  # validates the key schema's shape
+        except (KeyError, TypeError, AttributeError) as exc:
             raise SnapshotError(f"table {name}: malformed ({exc!r})") from None
+        for index, item in enumerate(tables[name].items):
+            if (problem := item_problem(item, shape)) is not None:
+                raise SnapshotError(f"table {name}: item {index}: {problem}")
     return tables
 
 

@@ -282,8 +282,8 @@ def test_reset_refuses_while_an_emulator_holds_the_state(tmp_path: Path) -> None
 def test_items_dynamodb_refuses_leave_the_table_empty_and_the_snapshot_aside(
         tmp_path: Path, call: Call, table: str, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "state.json"
-    good = {"pk": {"S": "a"}, "sk": {"N": "1"}}
-    path.write_bytes(snapshot_of(table, DEFINITIONS, good, {"pk": {"S": "no sort key"}}))
+    good = {"pk": {"S": "a"}, "sk": {"N": "1"}}  # then an empty key string: well-formed, refused
+    path.write_bytes(snapshot_of(table, DEFINITIONS, good, {"pk": {"S": ""}, "sk": {"N": "2"}}))
     keeper(path, call).restore([{"CreateTable": create_request(table)}])
     assert scan(call, table) == []  # never half loaded
     assert len(list(tmp_path.glob("state.json.mismatch-*"))) == 1
