@@ -15,8 +15,8 @@ from pathlib import Path
 from emulator import reload
 from emulator.aws import state
 from emulator.aws.iam_invoke import invoke_permission
+from emulator.aws.moto_server import MotoServer
 from emulator.aws.tables import (
-    MotoServer,
     create_tables,
     function_aws_env,
     iam_settings,

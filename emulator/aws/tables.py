@@ -8,24 +8,15 @@ and the shared config/credentials files are pointed at paths that do not exist.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import ipaddress
-import json
 import logging
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import threading
 import time
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from emulator.aws.iam import CONTROL_PATH, IamSettings, policy_warnings
+from emulator.aws.iam import IamSettings, policy_warnings
 from emulator.aws.moto_process import MotoSettings
 from emulator.config.errors import ConfigError
 from emulator.config.service import FunctionConfig, ServiceConfig, TableConfig
@@ -33,7 +24,6 @@ from emulator.config.service import FunctionConfig, ServiceConfig, TableConfig
 log = logging.getLogger(__name__)
 
 FAKE_SECRET = "emulator-fake-secret-access-key"
-STOP_TIMEOUT_S = 10.0
 _NOWHERE = "/nonexistent/review-api-emulator/aws-config"
 
 # CloudFormation table properties create_table takes as they are.
@@ -44,97 +34,6 @@ _PASSED_AS_IS = ("AttributeDefinitions", "KeySchema", "BillingMode", "Provisione
 _IGNORED = ("PointInTimeRecoverySpecification", "ContributorInsightsSpecification",
             "KinesisStreamSpecification", "SSESpecification", "ImportSourceSpecification",
             "ResourcePolicy", "OnDemandThroughput", "WarmThroughput")
-
-
-@dataclass(slots=True)
-class MotoServer:
-    """moto in a child process of ours (see emulator/aws/moto_process.py).
-
-    The emulator binds moto's loopback socket itself and hands it to the child, so the endpoint
-    is known at once: requests made before moto serves wait in the socket's backlog, and moto
-    serves only once its tables exist. Start-up thus overlaps moto's ~1 s import with the
-    emulator's own start and the first environment's cold start.
-    """
-
-    process: subprocess.Popen[bytes]
-    endpoint: str
-    control_token: str = field(default_factory=lambda: secrets.token_hex(16))
-    ready: threading.Event = field(default_factory=threading.Event)
-    stopping: threading.Event = field(default_factory=threading.Event)
-
-    @classmethod
-    def start(cls, host: str = "127.0.0.1", settings: MotoSettings | None = None) -> MotoServer:
-        """Start moto on a free loopback port and return once it serves (tables loaded)."""
-        moto = cls.spawn(host)
-        moto.configure(settings or MotoSettings())
-        moto.wait_ready()
-        return moto
-
-    @classmethod
-    def spawn(cls, host: str = "127.0.0.1") -> MotoServer:
-        """Start the process now, on a socket bound here; it imports moto meanwhile."""
-        with socket.create_server((host, 0), backlog=512) as listener:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "emulator.aws.moto_process", "--fd", str(listener.fileno())],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=(listener.fileno(),),
-                env=scrubbed_env(os.environ),
-            )
-            port = listener.getsockname()[1]
-        return cls(proc, f"http://{host}:{port}")
-
-    def configure(self, settings: MotoSettings) -> None:
-        """Send the settings (never in argv); a thread then waits for moto to serve."""
-        assert self.process.stdin is not None
-        settings = replace(settings, control_token=self.control_token)
-        self.process.stdin.write(settings.to_line())
-        self.process.stdin.flush()
-        threading.Thread(target=self._watch_start, name="moto-start", daemon=True).start()
-
-    def _watch_start(self) -> None:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().decode().strip()
-        if line.startswith("PORT "):
-            self.ready.set()
-        elif not self.stopping.is_set():  # else stopped (Ctrl-C) before it served: no error
-            log.error("moto did not start (exit code %s): DynamoDB calls will fail",
-                      self.process.poll())
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        """Block until moto serves; raise RuntimeError when it does not."""
-        if not self.ready.wait(timeout):
-            raise RuntimeError(f"moto did not start within {timeout:.0f} s")
-
-    def update_iam(self, iam: IamSettings | None) -> None:
-        """Enforce another role from now on (a serverless.yml change); None: stop enforcing."""
-        if iam is not None:
-            for warning in policy_warnings(iam.statements):
-                log.warning("%s", warning)
-        url = urllib.parse.urlsplit(self.endpoint)
-        connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
-        try:  # straight to loopback: never through a proxy of the environment
-            connection.request("POST", CONTROL_PATH,
-                               body=json.dumps({"iam": iam.to_json() if iam else None}),
-                               headers={"X-Emulator-Token": self.control_token})
-            status = connection.getresponse().status
-        finally:
-            connection.close()
-        if status != 204:
-            raise RuntimeError(f"moto refused the IAM update (HTTP {status})")
-
-    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
-        """Stop moto (SIGTERM: it writes its final snapshot first) and reap the process."""
-        self.stopping.set()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log.warning("moto did not stop within %.0f s; killed", timeout)
-                self.process.kill()
-        self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None:
-                pipe.close()
 
 
 def require_loopback(url: str, *, option: str) -> str:

@@ -13,7 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 from emulator_harness import REPO, REVIEW_API, EmulatorProcess
 
-from emulator.aws.tables import MotoServer, access_key_for, iam_settings, moto_settings
+from emulator.aws.moto_server import MotoServer
+from emulator.aws.tables import access_key_for, iam_settings, moto_settings
 from emulator.config.loader import load_service
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from emulator.aws.moto_process import MotoSettings
-from emulator.aws.tables import MotoServer
+from emulator.aws.moto_server import MotoServer
 
 SIGNED = ("AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/{service}/aws4_request, "
           "SignedHeaders=host, Signature=0")
