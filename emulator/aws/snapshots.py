@@ -8,11 +8,14 @@ operation and marks the state dirty; a thread writes a snapshot about a second a
 change (debounced; for big tables at least ten snapshot-durations apart, so snapshotting
 takes at most about a tenth of the time), and a final one is written on clean shutdown. A
 snapshot is point-in-time: writes wait while the items are copied (25-45 ms for a thousand
-items here), so a transaction or a sequence of writes is in it entirely or not at all.
+items here), so a transaction or a sequence of writes is in it entirely or not at all. Every
+acknowledged write is also appended to the write journal (journal.py) before its reply, and
+replayed on start after the snapshot: a kill -9 loses no acknowledged write.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import time
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.aws import state
+from emulator.aws.journal import Journal
 from emulator.aws.state import SnapshotError, TableState
 
 log = logging.getLogger(__name__)
@@ -83,17 +87,30 @@ class StateKeeper:
         self._stopping = threading.Event()
         self._lock = threading.Lock()  # one snapshot at a time
         self._last_s = 0.0  # how long the last snapshot took
+        self.journal = Journal(path)
         self._thread = threading.Thread(target=self._run, name="snapshots", daemon=True)
 
     def middleware(self, app: WsgiApp) -> WsgiApp:
-        """Wrap moto's app: DynamoDB writes go through the gate and mark the state dirty."""
+        """Wrap moto's app: DynamoDB writes go through the gate, are journaled once moto
+        accepted them (before the reply leaves) and mark the state dirty."""
         def tracked(environ: dict[str, Any], start_response: Callable[..., Any]
                     ) -> Iterable[bytes]:
             target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
-            if not target.startswith("DynamoDB_") or target.rpartition(".")[2] in _READS:
+            operation = target.rpartition(".")[2]
+            if not target.startswith("DynamoDB_") or operation in _READS:
                 return app(environ, start_response)
-            with self.gate.writing():
-                body = list(app(environ, start_response))  # the write happens in here
+            request = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(request)
+            statuses: list[str] = []
+
+            def started(status: str, headers: Any, *exc_info: Any) -> Any:
+                statuses.append(status)
+                return start_response(status, headers, *exc_info)
+
+            with self.gate.writing(), self.journal.lock:
+                body = list(app(environ, started))  # the write happens in here
+                if statuses and statuses[-1].startswith("200"):
+                    self.journal.append(operation, request)
                 self.mark_dirty()
             return body
         return tracked
@@ -102,11 +119,13 @@ class StateKeeper:
         """Load the snapshot into the tables just created; set aside what does not fit."""
         if not self.path.exists():
             log.info("State: %s (nothing saved yet)", _shown(self.path))
+            self._replay(0)  # killed before its first snapshot
             return
         try:
-            saved = state.decode_snapshot(self.path.read_bytes())
+            saved, journaled = state.read_snapshot(self.path.read_bytes())
         except (OSError, SnapshotError) as exc:
             aside = state.set_aside(self.path, "unreadable")
+            self._set_journal_aside("unreadable")
             log.warning("State: %s: %s; moved to %s, starting empty", _shown(self.path), exc,
                         aside.name)
             return
@@ -124,8 +143,25 @@ class StateKeeper:
                  (time.perf_counter() - started) * 1000)
         if refused:
             aside = state.set_aside(self.path, "mismatch")
+            self._set_journal_aside("mismatch")  # its writes were made on the old tables
             log.warning("State: not loaded, kept in %s:\n  %s", aside, "\n  ".join(refused))
             self.snapshot()  # the main file again holds exactly what is loaded
+        else:
+            self._replay(journaled)
+
+    def _replay(self, after: int) -> None:
+        """Apply the journal's writes the snapshot does not hold; then snapshot them."""
+        started = time.perf_counter()
+        applied, refused = self.journal.replay(after, self._call)
+        if applied or refused:
+            log.info("State: replayed %d writes from the journal in %.0f ms%s", applied,
+                     (time.perf_counter() - started) * 1000,
+                     f" ({refused} refused again, as when they were made)" if refused else "")
+            self.snapshot()  # in the snapshot now: the journal starts afresh
+
+    def _set_journal_aside(self, reason: str) -> None:
+        for path in self.journal.files():
+            state.set_aside(path, reason)
 
     def _load(self, table: TableState, setup: Mapping[str, Any] | None) -> str | None:
         if setup is None:
@@ -196,9 +232,11 @@ class StateKeeper:
             started = time.perf_counter()
             with self.gate.quiet():
                 self._dirty.clear()
+                journaled = self.journal.rotate()
                 tables = [self._table(name) for name in self._table_names()]
             copied = time.perf_counter()
-            state.write_atomic(self.path, state.encode_snapshot(tables))
+            state.write_atomic(self.path, state.encode_snapshot(tables, journaled))
+            self.journal.snapshotted()
             self._last_s = time.perf_counter() - started
             log.debug("State: saved %d items (%s) to %s in %.0f ms (writes paused %.0f ms)",
                       sum(len(t.items) for t in tables), _tables(len(tables)),
@@ -211,16 +249,18 @@ class StateKeeper:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join()
-        if self._dirty.is_set():
-            self._snapshot_or_report()
+        if not self._dirty.is_set() or self._snapshot_or_report():
+            self.journal.remove()  # everything is in the snapshot
 
-    def _snapshot_or_report(self) -> None:
+    def _snapshot_or_report(self) -> bool:
         try:
             self.snapshot()
         except (OSError, ValueError) as exc:  # disk full, folder gone: keep serving
             self._dirty.set()  # still unsaved: the next change or the exit tries again
-            log.error("State: snapshot failed (%s); %s keeps the previous one", exc,
-                      _shown(self.path))
+            log.error("State: snapshot failed (%s); %s keeps the previous one (and the "
+                      "journal the writes since)", exc, _shown(self.path))
+            return False
+        return True
 
     def _table_names(self) -> list[str]:
         names: list[str] = []

@@ -118,8 +118,9 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
-def encode_snapshot(tables: Iterable[TableState]) -> bytes:
-    """Serialize tables to the snapshot file's bytes (one item per line, for readable diffs)."""
+def encode_snapshot(tables: Iterable[TableState], journal_seq: int = 0) -> bytes:
+    """Serialize tables to the snapshot file's bytes (one item per line, for readable diffs);
+    `journal_seq` is the last write journal entry they contain (journal.py)."""
     parts = []
     for table in tables:
         head = json.dumps({"KeySchema": list(table.key_schema),
@@ -128,12 +129,18 @@ def encode_snapshot(tables: Iterable[TableState]) -> bytes:
                            for item in table.items)
         parts.append(f'{json.dumps(table.name)}: {head[:-1]}, "Items": [\n{items}\n]}}')
     saved = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return (f'{{"format": "{FORMAT}", "savedAt": "{saved}", "tables": {{\n'
+    return (f'{{"format": "{FORMAT}", "savedAt": "{saved}", "journalSeq": {journal_seq:d}, '
+            '"tables": {\n'
             + ",\n".join(parts) + "\n}}\n").encode()
 
 
 def decode_snapshot(data: bytes) -> dict[str, TableState]:
     """Parse a snapshot file; raise SnapshotError when it is not a valid one."""
+    return read_snapshot(data)[0]
+
+
+def read_snapshot(data: bytes) -> tuple[dict[str, TableState], int]:
+    """Parse a snapshot file into its tables and the last journal entry they contain."""
     try:
         document = json.loads(data)
     except ValueError as exc:
@@ -152,7 +159,10 @@ def decode_snapshot(data: bytes) -> dict[str, TableState]:
         for index, item in enumerate(tables[name].items):
             if (problem := item_problem(item, shape)) is not None:
                 raise SnapshotError(f"table {name}: item {index}: {problem}")
-    return tables
+    seq = document.get("journalSeq", 0)
+    if not isinstance(seq, int) or seq < 0:
+        raise SnapshotError(f"journalSeq {seq!r} is not a whole number")
+    return tables, seq
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import uuid
@@ -128,7 +129,7 @@ def test_failed_serialization_leaves_the_previous_snapshot_intact(
     path = tmp_path / "state.json"
     path.write_bytes(b"previous")
 
-    def explode(_tables: object) -> bytes:
+    def explode(_tables: object, _journaled: int = 0) -> bytes:
         raise ValueError("serializer broke")
 
     monkeypatch.setattr(state, "encode_snapshot", explode)
@@ -185,7 +186,8 @@ def test_writes_mark_the_state_dirty_and_reads_do_not(tmp_path: Path, call: Call
         list(app({"HTTP_X_AMZ_TARGET": f"DynamoDB_20120810.{operation}"}, lambda *_: None))
     kept.close()
     assert not (tmp_path / "state.json").exists()  # nothing changed: nothing written
-    list(app({"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}, lambda *_: None))
+    list(app({"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem", "CONTENT_LENGTH": "2",
+              "wsgi.input": io.BytesIO(b"{}")}, lambda *_: None))
     kept.close()
     assert (tmp_path / "state.json").exists()
 
