@@ -179,7 +179,8 @@ class EnvironmentPool:
         service = self._service  # read once: a reload may swap it
         key = function.name
         server = RuntimeApiServer(RuntimeChannel(
-            on_delivered=lambda invocation: logs.log_start(key, invocation.request_id)))
+            on_delivered=lambda invocation: logs.log_start(key, invocation.request_id)),
+            guarded=True)
         server.start()
         env = lambda_env.build_environment(
             service,
@@ -200,6 +201,7 @@ class EnvironmentPool:
         except BaseException:
             server.close()
             raise
+        server.admit(process.pid)
         environment = Environment(
             function.name, process, server, self._on_exit, spawned_at, generation=generation
         )

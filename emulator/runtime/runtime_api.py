@@ -26,6 +26,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from emulator.runtime import peers
 from emulator.runtime.invocations import (
     MAX_RESPONSE_BYTES,
     RESPONSE_TOO_LARGE_ERROR,
@@ -42,6 +43,7 @@ NEXT_PATH = f"{PREFIX}/invocation/next"
 INIT_ERROR_PATH = f"{PREFIX}/init/error"
 _REPLY_PATH = re.compile(rf"^{PREFIX}/invocation/(?P<id>[^/]+)/(?P<kind>response|error)$")
 _ACCEPTED = {"status": "OK"}
+PID_WAIT_S = 10.0
 _INVALID_ID = {"errorMessage": "Invalid request ID", "errorType": "InvalidRequestID"}
 _TOO_LARGE = {
     "errorMessage": f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
@@ -236,14 +238,18 @@ class _Connection:
 class RuntimeApiServer:
     """One environment's Runtime API on 127.0.0.1 (a free port); a thread per connection."""
 
-    def __init__(self, channel: RuntimeChannel) -> None:
+    def __init__(self, channel: RuntimeChannel, *, guarded: bool = False) -> None:
+        """`guarded`: serve only the process named by `admit` (the pool spawns it next)."""
         self.channel = channel
+        self._guarded = guarded
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._threads: list[threading.Thread] = []
         self._closing = False
+        self._runtime_pid: int | None = None  # only its connections are served (peers.py)
+        self._pid_known = threading.Event()
         self._acceptor = threading.Thread(
             target=self._accept_loop, name=f"runtime-api-{self.port}", daemon=True
         )
@@ -255,6 +261,21 @@ class RuntimeApiServer:
 
     def start(self) -> None:
         self._acceptor.start()
+
+    def admit(self, pid: int) -> None:
+        """Serve connections of process `pid` (the environment's runtime) only."""
+        self._runtime_pid = pid
+        self._pid_known.set()
+
+    def _admitted(self, conn: socket.socket) -> bool:
+        if self._guarded:  # admit() follows the spawn at once; the runtime takes longer to start
+            self._pid_known.wait(PID_WAIT_S)
+        pid = self._runtime_pid
+        if pid is None or peers.owned_by(conn, pid) is not False:
+            return True
+        logger.warning("Runtime API %s: refused a connection from a process other than the "
+                       "environment's runtime (pid %d)", self.address, pid)
+        return False
 
     def _accept_loop(self) -> None:
         while True:
@@ -276,7 +297,8 @@ class RuntimeApiServer:
 
     def _serve(self, conn: socket.socket) -> None:
         try:
-            _Connection(conn, self.channel).serve()
+            if self._admitted(conn):
+                _Connection(conn, self.channel).serve()
         except OSError:  # the environment went away mid-request (killed, crashed)
             pass
         finally:
