@@ -48,7 +48,7 @@ def start(state: Path) -> tuple[subprocess.Popen[str], str]:
 def request(base: str, method: str, path: str, body: dict[str, str] | None = None
             ) -> tuple[int, bytes]:
     url = urllib.parse.urlsplit(base)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
     try:
         conn.request(method, url.path + path, body=json.dumps(body) if body else None)
         reply = conn.getresponse()
