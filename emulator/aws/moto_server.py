@@ -112,8 +112,10 @@ class MotoServer:
             if len(crashes) > MAX_RESTARTS or not self.ready.is_set():
                 self._give_up(code, len(crashes))
                 return
-            log.error("moto exited unexpectedly (%s): restarting it from the last snapshot; "
-                      "DynamoDB calls wait for it", _exit_status(code))
+            log.error("moto exited unexpectedly (%s): restarting it %s; DynamoDB calls wait "
+                      "for it", _exit_status(code),
+                      "from the last snapshot and the journal" if self._settings
+                      and self._settings.state_file else "(--in-memory: its tables start empty)")
             with self._lock:
                 if self.stopping.is_set():
                     return
