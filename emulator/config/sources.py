@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import yaml
 
 from emulator.config.remote import Lookup
-from emulator.config.yamlfile import CfnLoader, KeyPath
+from emulator.config.yamlfile import CfnLoader, KeyPath, describe_yaml_error
 
 ACCOUNT_ID = "123456789012"  # moto's default account; what ${aws:accountId} resolves to
 DEFAULT_STAGE = "dev"  # ${sls:stage} without --stage or provider.stage (get-sls.js)
@@ -129,7 +129,10 @@ def _file_content(ctx: Context, target: Path) -> Any:
             return yaml.load(text, Loader=CfnLoader)
         if target.suffix in (".json", ".tfstate"):
             return json.loads(text)
-    except (yaml.YAMLError, ValueError) as exc:
+    except yaml.YAMLError as exc:  # one line with the line number (the alias bound too)
+        raise SourceError(f"cannot parse {_shown(ctx, target)}: {describe_yaml_error(exc)}"
+                          ) from None
+    except ValueError as exc:
         problem = " ".join(str(exc).split())
         raise SourceError(f"cannot parse {_shown(ctx, target)}: {problem}") from None
     return text  # any other file is plain text, as in v3

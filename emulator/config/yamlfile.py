@@ -133,6 +133,14 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]]:
     return data, lines
 
 
+def describe_yaml_error(exc: yaml.YAMLError) -> str:
+    """One line for any YAML error (str() of a marked one spans several, with a caret)."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return _yaml_problem(exc) + (f" (line {mark.line + 1})" if mark is not None else "")
+    return " ".join(str(exc).split())
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     return ", ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
 

@@ -89,3 +89,11 @@ def test_a_reference_chain_within_the_bound_resolves(tmp_path: Path) -> None:
     data, lines = read_yaml(config)
     resolved = resolve(data, options={}, env={}, file=config, lines=lines)
     assert resolved["custom"]["v0"] == "end"
+
+
+def test_an_alias_bomb_in_an_included_file_is_one_line_too(tmp_path: Path) -> None:
+    (tmp_path / "bomb.yml").write_text(alias_bomb().replace(HEAD + "custom:\n", "bombs:\n"))
+    result = run_cli(tmp_path, HEAD + "custom: ${file(./bomb.yml):bombs}\n")
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert result.stderr.count("\n") == 1, result.stderr[-2000:]
+    assert "bomb.yml: bombs.i: aliases expand to" in result.stderr
