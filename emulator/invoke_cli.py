@@ -23,7 +23,8 @@ from typing import Any
 import yaml
 
 from emulator import cli
-from emulator.aws.tables import MotoServer, function_aws_env, moto_settings, require_loopback
+from emulator.aws.moto_server import MotoServer
+from emulator.aws.tables import function_aws_env, moto_settings, require_loopback
 from emulator.config.errors import ConfigError
 from emulator.config.loader import load_service
 from emulator.config.service import FunctionConfig, ServiceConfig
