@@ -1,0 +1,1 @@
+CUSTOM_GROUP = 'custom-group'
