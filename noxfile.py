@@ -88,6 +88,16 @@ def bench_peer(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def realworld(session: nox.Session) -> None:
+    """The emulator on the real-world corpus (tests/realworld/): per project the routes declared,
+    served and answered by the handler, and start errors. `nox -s realworld -- --peer` adds
+    serverless-offline 13 and `serverless print` side by side (npm; ~15 min; not in CI's run,
+    which runs a five-project slice as tests/realworld/test_corpus_subset.py)."""
+    session.install("-e", ".")
+    session.run("python", "tools/realworld.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def package(session: nox.Session) -> None:
     """Pre-deploy check (needs Node.js 18+ and npm; not in CI's run): serverless package
     offline, cfn-lint on the template, the zip's contents, the committed fixture.

@@ -106,9 +106,11 @@ def package_version(scratch: Scratch, name: str) -> str | None:
     return version if isinstance(version, str) else None
 
 
-def ensure_npm_packages(scratch: Scratch) -> dict[str, str]:
-    """Install serverless@3 and serverless-offline@13 unless present; return their versions."""
-    wanted = {spec.rsplit("@", 1)[0]: spec.rsplit("@", 1)[1] for spec in NPM_SPECS}
+def ensure_npm_packages(scratch: Scratch, extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """Install serverless@3 and serverless-offline@13 (and `extra` `name@major` specs, e.g.
+    the plugins tools/realworld_peer.py needs) unless present; return their versions."""
+    specs = (*NPM_SPECS, *extra)
+    wanted = {spec.rsplit("@", 1)[0]: spec.rsplit("@", 1)[1] for spec in specs}
     found = {name: package_version(scratch, name) for name in wanted}
     if any(v is None or not v.startswith(f"{major}.") for (name, major), v
            in zip(wanted.items(), found.values(), strict=True)):
@@ -116,9 +118,9 @@ def ensure_npm_packages(scratch: Scratch) -> dict[str, str]:
         if npm is None:
             raise SystemExit("npm not found: the peer benchmark needs Node.js 18+ and npm")
         scratch.root.mkdir(parents=True, exist_ok=True)
-        print(f"installing {' '.join(NPM_SPECS)} into {scratch.root} ...", flush=True)
+        print(f"installing {' '.join(specs)} into {scratch.root} ...", flush=True)
         subprocess.run([npm, "install", "--prefix", str(scratch.root), "--no-audit", "--no-fund",
-                        "--loglevel=error", *NPM_SPECS], check=True)
+                        "--loglevel=error", *specs], check=True)
         found = {name: package_version(scratch, name) for name in wanted}
     return {name: version or "?" for name, version in found.items()}
 
