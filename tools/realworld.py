@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,6 +86,22 @@ def measure(projects: list[Path], peer: bool, progress: bool = True) -> Results:
     return results
 
 
+def header(peer: bool) -> str:
+    """Return one line naming when and with what the table was measured."""
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    line = (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, emulator at {commit or '?'}, Python "
+            f"{platform.python_version()}, {platform.system()} {platform.machine()}, "
+            f"{os.cpu_count()} cores, network isolation: "
+            f"{'yes' if os.environ.get(_ISOLATED) else 'no'}")
+    if peer:
+        folder = realworld_peer.scratch()
+        versions = [f"{name} {realworld_peer.package_version(folder, name)}"
+                    for name in ("serverless", "serverless-offline")]
+        line += f"; {', '.join(versions)}, node {realworld_peer.node_version()}"
+    return line
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("projects", nargs="*", help="project folder names (default: all)")
@@ -105,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = measure(projects, args.peer)
     if args.json:
         args.json.write_text(json.dumps(to_json(results), indent=1), encoding="utf-8")
-    print(render(results))
+    print(header(args.peer), render(results), sep="\n\n")
     return 0
 
 

@@ -12,6 +12,7 @@ AWS calls are kept local: fake credentials, and every AWS endpoint is a closed l
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -94,15 +95,49 @@ def prepare(scratch: peer_setup.Scratch, project: Path) -> Path:
     return copy
 
 
+def _lambda_python(scratch: peer_setup.Scratch) -> Path:
+    return scratch.root / "realworld-python"
+
+
 def _env(scratch: peer_setup.Scratch) -> dict[str, str]:
     env = peer_setup.offline_env(scratch, CLOSED_ENDPOINT)
+    # serverless-offline runs handlers with `python3` from PATH: a Python with only boto3, as
+    # Lambda's runtime provides it (not this tool's packages, not the project's requirements).
+    env["PATH"] = f"{_lambda_python(scratch) / 'bin'}{os.pathsep}{env['PATH']}"
     env["SLS_OFFLINE_SILENT"] = "1"
     return env
+
+
+def ensure_lambda_python(scratch: peer_setup.Scratch) -> None:
+    """Create the scratch folder's Python 3.11 virtualenv holding boto3 only (uv, once)."""
+    venv = _lambda_python(scratch)
+    if (venv / "bin" / "python3").exists():
+        return
+    uv = shutil.which("uv")
+    if uv is None:
+        raise SystemExit("uv not found: the serverless-offline side needs it for its Python")
+    print(f"creating {venv} (Python 3.11 + boto3) ...", flush=True)
+    subprocess.run([uv, "venv", "-q", "-p", "3.11", str(venv)], check=True)
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(venv / "bin" / "python"),
+                    "boto3"], check=True)
 
 
 def _serverless(scratch: peer_setup.Scratch) -> list[str]:
     node = shutil.which("node") or "node"
     return [node, str(scratch.node_modules / "serverless" / "bin" / "serverless.js")]
+
+
+def package_version(folder: peer_setup.Scratch, name: str) -> str:
+    """Return the version of an npm package installed in the scratch folder."""
+    return peer_setup.package_version(folder, name) or "?"
+
+
+def node_version() -> str:
+    node = shutil.which("node")
+    if node is None:
+        return "?"
+    done = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip().lstrip("v") or "?"
 
 
 def serverless_print(scratch: peer_setup.Scratch, copy: Path) -> Printed:
@@ -146,5 +181,5 @@ def setup(projects: Iterable[Path]) -> peer_setup.Scratch:
     """Install serverless@3, serverless-offline@13 and the corpus's plugins (npm, once)."""
     folder = scratch()
     peer_setup.ensure_npm_packages(folder, extra=npm_specs(projects))
-    peer_setup.python_shim(folder)
+    ensure_lambda_python(folder)
     return folder

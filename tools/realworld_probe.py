@@ -81,12 +81,16 @@ def classify_aws(api: str, status: int, body: bytes) -> Kind:
 def classify_offline(api: str, status: int, body: bytes) -> Kind:
     """Classify a reply by serverless-offline 13's own bodies (src/events/http/HttpServer.js)."""
     data = _json(body)
+    if status in (502, 504) and not body.strip():
+        return Kind.GATEWAY_ERROR  # a failed or timed-out invocation on a REST route
     if not isinstance(data, dict):
         return Kind.HANDLER
     if status == 404 and (data.get("error") == _OFFLINE_NO_ROUTE
                           or set(data) == {"statusCode", "error", "message"}):
         return Kind.NO_ROUTE
-    if status >= 500 and ("errorType" in data or "offlineInfo" in data):
+    # Its mock of a Lambda error: {errorMessage, errorType, stackTrace}, with a 502 on REST
+    # routes and, on HTTP API routes, as the body of a 200.
+    if {"errorMessage", "errorType"} <= set(data) or "offlineInfo" in data:
         return Kind.GATEWAY_ERROR
     if status in (401, 403) and set(data) == {"statusCode", "error", "message"}:
         return Kind.DENIED  # a Boom error: authorizer or API key

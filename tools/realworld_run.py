@@ -25,7 +25,7 @@ from tools.realworld_routes import Declared, declared_routes, find_config
 
 STAGE = "dev"
 START_TIMEOUT_S = 120.0
-_ERROR_LINE = re.compile(r"^\s*(error|Error|fatal|Fatal|✖|Environment: |.*Error:)")
+_ERROR_LINE = re.compile(r"^\s*(error|Error|fatal|Fatal|✖|\S*Error:)")
 _NOISE = re.compile(r"^\s*$|^(warning|note|Running |Starting |DEBUG|Serverless: Deprecation)")
 
 
@@ -85,13 +85,26 @@ class _Output:
 
 def first_error(lines: Sequence[str], folder: Path | None = None) -> str:
     """Return the line that best says why a tool did not start (paths relative to folder)."""
-    found = next((line for line in lines if _ERROR_LINE.match(line)), None)
+    found = _framework_error(lines) or next((ln for ln in lines if _ERROR_LINE.match(ln)), None)
     if found is None:
         meaningful = [line for line in lines if not _NOISE.match(line)]
         found = meaningful[0] if meaningful else "exited without output"
     if folder is not None:
         found = found.replace(f"{folder}{os.sep}", "")
     return found.strip()[:240]
+
+
+def _framework_error(lines: Sequence[str]) -> str | None:
+    """Return the Serverless Framework's message: the lines after its bare `Error:` line."""
+    for i, line in enumerate(lines):
+        if line.strip() == "Error:":
+            message = []
+            for follow in lines[i + 1:]:
+                if not follow.strip():
+                    break
+                message.append(follow.strip())
+            return " ".join(message) or None
+    return None
 
 
 def last_traceback(lines: Sequence[str]) -> str | None:

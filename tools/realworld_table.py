@@ -116,10 +116,12 @@ def _errors(results: Results, names: list[str]) -> list[str]:
     for tool in results.tools():
         errors = [f"  {n}: {o.start_error}" for n in names
                   if (o := results.outcomes[tool].get(n)) and o.start_error]
-        tracebacks = [f"  {n}: {o.traceback}" for n in names
-                      if (o := results.outcomes[tool].get(n)) and o.traceback]
         lines += ["", f"{TITLES[tool]} start errors:", *errors] if errors else []
-        lines += ["", f"{TITLES[tool]} printed a traceback:", *tracebacks] if tracebacks else []
+    # The emulator prefixes handler output with the function's name: an unprefixed traceback
+    # is a crash of its own. (serverless-offline prints its handlers' tracebacks unprefixed.)
+    tracebacks = [f"  {n}: {o.traceback}" for n in names
+                  if (o := results.outcomes["emulator"].get(n)) and o.traceback]
+    lines += ["", "emulator crashed with a traceback:", *tracebacks] if tracebacks else []
     failed = [f"  {p.project}: {p.error}" for p in results.printed if not p.resolved]
     lines += ["", "`serverless print --stage dev` did not resolve:", *failed] if failed else []
     return lines

@@ -114,13 +114,18 @@ def test_api_gateway_replies_are_told_from_the_handlers(api: str, status: int, b
            "existingRoutes": [], "statusCode": 404}, Kind.NO_ROUTE),
     (502, {"errorMessage": "boom", "errorType": "Error", "stackTrace": []},
      Kind.GATEWAY_ERROR),
+    (200, {"errorMessage": "[504] - Lambda timeout.", "errorType": "LambdaTimeoutError",
+           "stackTrace": []}, Kind.GATEWAY_ERROR),
     (401, {"statusCode": 401, "error": "Unauthorized", "message": "Unauthorized"}, Kind.DENIED),
+    (502, "", Kind.GATEWAY_ERROR),
+    (504, "", Kind.GATEWAY_ERROR),
     (404, {"message": "todo not found"}, Kind.HANDLER),
     (201, {"id": "1"}, Kind.HANDLER),
 ])
 def test_serverless_offline_replies_are_told_from_the_handlers(status: int, body: object,
                                                               kind: Kind) -> None:
-    assert classify_offline("rest", status, json.dumps(body).encode()) is kind
+    data = json.dumps(body).encode() if body else b""
+    assert classify_offline("rest", status, data) is kind
 
 
 def test_requests_go_to_loopback_only() -> None:
@@ -136,6 +141,12 @@ def test_the_first_error_line_names_why_a_tool_did_not_start(tmp_path: Path) -> 
              f"error: {tmp_path}/p/serverless.yml:3: provider.stage: bad"]
     assert first_error(lines, tmp_path) == "error: p/serverless.yml:3: provider.stage: bad"
     assert first_error(["", "something odd"]) == "something odd"
+    framework = ["Environment: linux, node 20.20.2, framework 3.40.0 (local)", "", "Error:",
+                 "Cannot resolve serverless.yml: Variables resolution errored with:",
+                 '  - Cannot resolve variable at "provider.stage": Value not found', ""]
+    assert first_error(framework) == ("Cannot resolve serverless.yml: Variables resolution "
+                                      'errored with: - Cannot resolve variable at '
+                                      '"provider.stage": Value not found')
     assert first_error([]) == "exited without output"
 
 
@@ -232,3 +243,14 @@ def test_the_table_puts_the_tools_side_by_side_with_totals() -> None:
     assert "resolves: emulator serves 2/2 routes" in text
     assert "emulator / serverless-offline: 1.00x" in text
     assert "  p2: error: bad" in text and "  p2: Error: x" in text
+
+
+def test_only_the_emulators_own_tracebacks_are_listed() -> None:
+    results = Results()
+    crashed = _outcome("emulator", "p1", [], error="Traceback (most recent call last):")
+    results.add(Outcome("p1", "emulator", crashed.declared, crashed.start_error,
+                        "KeyError: 'x' (File \"emulator/cli.py\", line 3)"))
+    results.add(Outcome("p1", "offline", crashed.declared, None, "ModuleNotFoundError: x"))
+    text = render(results)
+    assert "emulator crashed with a traceback:\n  p1: KeyError: 'x'" in text
+    assert "ModuleNotFoundError" not in text
