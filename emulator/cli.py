@@ -9,7 +9,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from emulator import reload
@@ -34,7 +34,9 @@ from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
 from emulator.gateway.invoke_api import InvokeApi
 from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
 from emulator.runtime import logs
+from emulator.runtime.dependencies import Dependencies, DependencyError
 from emulator.runtime.environments import EnvironmentPool
+from emulator.runtime.handler_check import handler_problems
 from emulator.runtime.invoker import Invoker, RuntimeSettings
 from emulator.server import ServerThread
 
@@ -86,8 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="use this local DynamoDB endpoint (e.g. DynamoDB Local) instead of the "
                         "embedded moto; must be a loopback URL")
     p.add_argument("--python", metavar="PATH",
-                   help="interpreter that runs the handlers (default: this one), e.g. your "
-                        "project's .venv/bin/python so handlers see their own dependencies")
+                   help="interpreter that runs the handlers, e.g. your project's "
+                        ".venv/bin/python (default: a virtualenv built like Lambda's: the "
+                        "runtime's Python, its boto3, your requirements)")
+    p.add_argument("--no-venv", action="store_true",
+                   help="run the handlers on the emulator's own interpreter (its packages "
+                        "leak in) instead of the handlers' virtualenv")
+    p.add_argument("--venv-dir", type=Path, metavar="DIR",
+                   help="where the handlers' virtualenvs are kept (default: venvs/ in the "
+                        "state folder)")
     p.add_argument("--inprocess", action="store_true",
                    help="run handlers inside the emulator's process so breakpoint() and IDE "
                         "debuggers work (shared environment variables, no hard timeout)")
@@ -246,6 +255,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         return None
     try:
         _warn_about(service, args)
+        runtime = _with_virtualenvs(runtime, service, args)
         for warning in table_warnings(service):
             log.warning("%s", warning)
         if args.reset:
@@ -302,6 +312,28 @@ def _state_file(service: ServiceConfig, args: argparse.Namespace) -> Path | None
 def _reset(args: argparse.Namespace) -> None:
     service = _load(args)
     state.reset(state.snapshot_path(service, args.state_dir), print)
+    venvs = _venv_dir(service, args)
+    if venvs.is_dir():
+        print(f"Removing the handlers' virtualenvs: {venvs}")
+        shutil.rmtree(venvs)
+
+
+def _venv_dir(service: ServiceConfig, args: argparse.Namespace) -> Path:
+    folder = args.venv_dir or state.snapshot_path(service, args.state_dir).parent / "venvs"
+    return Path(folder).absolute()
+
+
+def _with_virtualenvs(settings: RuntimeSettings, service: ServiceConfig,
+                      args: argparse.Namespace) -> RuntimeSettings:
+    """Give each function its virtualenv (built now when missing), unless told otherwise."""
+    if args.python or args.no_venv or args.inprocess:
+        return settings
+    deps = Dependencies(_venv_dir(service, args), runtime_client=args.runtime_client)
+    try:
+        deps.prepare(service)
+    except DependencyError as exc:
+        raise ConfigError(str(exc)) from None
+    return replace(settings, runtime_for=deps.runtime_for)
 
 
 def _runtime_settings(args: argparse.Namespace) -> RuntimeSettings:
@@ -375,12 +407,8 @@ def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
         log.info("custom.serverless-offline honoured: %s", ", ".join(service.offline.declared))
     if service.unsupported:
         log.warning("not emulated (ignored): %s", "; ".join(service.unsupported))
-    for fn in service.functions.values():
-        module = fn.handler.rsplit(".", 1)[0]
-        candidates = (service.root / f"{module}.py", service.root / module / "__init__.py")
-        if not any(path.is_file() for path in candidates):
-            log.warning("function %s: handler %s: no file %s (invoking it will give a 502 "
-                        "with Runtime.ImportModuleError)", fn.name, fn.handler, candidates[0])
+    for problem in handler_problems(service):
+        log.warning("%s", problem)
     host = listen_address(service)[0]
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s: the API is reachable from other machines", host)

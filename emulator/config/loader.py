@@ -28,6 +28,7 @@ from emulator.config.http_events import check_routes, http_routes
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
 from emulator.config.offline import read_offline
 from emulator.config.project import framework_version_note
+from emulator.config.packaging import HANDLED_PLUGINS, read_packaging
 from emulator.config.resources import read_tables
 from emulator.config.service import (
     DEFAULT_MEMORY_MB,
@@ -93,6 +94,7 @@ class _Builder(Document):
         api_cors = http_api_cors(self, list(api_routes))
         iam_statements = self.iam(context)
         offline = read_offline(self)
+        packaging = read_packaging(self)
         self.scan_unsupported()
         return ServiceConfig(
             service=service, stage=stage, region=region, root=self.path.resolve().parent,
@@ -101,7 +103,8 @@ class _Builder(Document):
             iam_statements=iam_statements, binary_media_types=self.binary_media_types(),
             account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
             notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
-            http_api_routes=api_routes, http_api_cors=api_cors)
+            http_api_routes=api_routes, http_api_cors=api_cors,
+            packaging=packaging)
 
     def service_name(self) -> str:
         service = self.doc.get("service")
@@ -143,9 +146,8 @@ class _Builder(Document):
         if reserved is not None and (isinstance(reserved, bool) or not isinstance(reserved, int)
                                      or reserved < 0):
             raise self.error((*key, "reservedConcurrency"), "must be a non-negative integer")
-        for extra in ("layers", "iamRoleStatements"):
-            if spec.get(extra):
-                self.note((*key, extra))
+        if spec.get("iamRoleStatements"):
+            self.note((*key, "iamRoleStatements"))
         return FunctionConfig(
             name=name, full_name=str(spec.get("name") or f"{prefix}-{name}"),
             handler=handler.strip(), environment=MappingProxyType(env),
@@ -245,14 +247,12 @@ class _Builder(Document):
         for name in self.mapping(self.provider.get("apiGateway"), ("provider", "apiGateway")):
             if name not in _KNOWN_API_GATEWAY_KEYS:
                 self.note(("provider", "apiGateway", name))
-        for name in ("layers",):
-            if self.provider.get(name):
-                self.note(("provider", name))
         if self.doc.get("useDotenv"):
             self.note(("useDotenv",))
         plugins = self.doc.get("plugins") or []
         if isinstance(plugins, dict):
             plugins = plugins.get("modules") or []
         for i, plugin in enumerate(plugins if isinstance(plugins, list) else []):
-            self.note(("plugins", i), str(plugin))
+            if str(plugin) not in HANDLED_PLUGINS:  # read by config/packaging.py
+                self.note(("plugins", i), str(plugin))
 

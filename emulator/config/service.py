@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.config.cors import CorsConfig
 from emulator.config.offline import OfflineSettings, base_path
+from emulator.config.packaging import Packaging
 from emulator.config.variables import ACCOUNT_ID
 
 DEFAULT_TIMEOUT_S = 6.0  # Serverless Framework default `timeout`
@@ -112,3 +113,4 @@ class ServiceConfig:
     def base_path(self) -> str:
         """Where the routes start: "/{stage}" (or as custom.serverless-offline says)."""
         return base_path(self.stage, self.offline)
+    packaging: Packaging = field(default_factory=Packaging)  # requirements, WSGI app, layers

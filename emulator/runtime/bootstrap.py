@@ -6,8 +6,9 @@ images run): it imports the handler once (cold start), then loops on the Lambda 
 context object, error shapes, error messages and log lines. Results travel on the Runtime API,
 never on stdout; the handler's prints stay the process's logs.
 
-STANDALONE and stdlib only: run as `python /abs/bootstrap.py --parent-pid N [--client awslambdaric]`
-by any interpreter (`--python`); it never imports the emulator. With `--client awslambdaric` it
+STANDALONE and stdlib only: run as `python /abs/bootstrap.py --parent-pid N [--client awslambdaric]
+[--import-path DIRS]` by any interpreter (the handlers' virtualenv, `--python`); it never imports
+the emulator. With `--client awslambdaric` it
 runs AWS's own client instead, after the same parent-death watchdog.
 """
 
@@ -601,19 +602,22 @@ def run_awslambdaric(handler_name: str, api_address: str) -> None:
     ric_main(["awslambdaric", handler_name])
 
 
-def _prepare_imports(task_root: str) -> None:
-    """Import handlers from the task root (Lambda's /var/task), never from the emulator's folder."""
+def _prepare_imports(task_root: str, import_paths: str = "") -> None:
+    """Import handlers from the task root (Lambda's /var/task), then the layers' folders (as
+    /opt/python), never from the emulator's folder."""
     own_dir = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != own_dir]
-    sys.path.insert(0, task_root)
+    extra = [p for p in import_paths.split(os.pathsep) if p]
+    sys.path[0:0] = [task_root, *extra]
     os.chdir(task_root)
 
 
 def main(argv: list[str]) -> None:
-    """Parse `--parent-pid N [--client builtin|awslambdaric]`, start the watchdog, run a client."""
+    """Parse `--parent-pid N [--client builtin|awslambdaric] [--import-path DIRS]`, start the
+    watchdog, run a client."""
     options = {argv[i]: argv[i + 1] for i in range(1, len(argv) - 1, 2)}
     start_watchdog(int(options["--parent-pid"]))
-    _prepare_imports(os.environ["LAMBDA_TASK_ROOT"])
+    _prepare_imports(os.environ["LAMBDA_TASK_ROOT"], options.get("--import-path", ""))
     handler, api = os.environ["_HANDLER"], os.environ["AWS_LAMBDA_RUNTIME_API"]
     if options.get("--client", "builtin") == "awslambdaric":
         run_awslambdaric(handler, api)

@@ -24,8 +24,15 @@ from pathlib import Path
 
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime import lambda_env, logs
+from emulator.runtime.dependencies import DependencyError
 from emulator.runtime.invocations import Invocation, RuntimeChannel
-from emulator.runtime.invoker import THROTTLE_ERROR, InvokeResult, Outcome, RuntimeSettings
+from emulator.runtime.invoker import (
+    THROTTLE_ERROR,
+    FunctionRuntime,
+    InvokeResult,
+    Outcome,
+    RuntimeSettings,
+)
 from emulator.runtime.outcomes import INIT_TIMEOUT_S, Run, log_report, result_of
 from emulator.runtime.process import Environment, Spawner, Wait
 from emulator.runtime.runtime_api import RuntimeApiServer
@@ -178,10 +185,12 @@ class EnvironmentPool:
         spawned_at = time.monotonic()
         service = self._service  # read once: a reload may swap it
         key = function.name
+        where = self._where(service, function)
         server = RuntimeApiServer(RuntimeChannel(
             on_delivered=lambda invocation: logs.log_start(key, invocation.request_id)),
             guarded=True)
         server.start()
+        task_root = where.task_root or str(service.root)
         env = lambda_env.build_environment(
             service,
             function,
@@ -189,15 +198,17 @@ class EnvironmentPool:
             aws_env=self._aws_env(function),
             passthrough=self._settings.env_passthrough,
             shell_env=self._settings.shell_env,
-            task_root=str(service.root),
+            task_root=task_root,
             log_stream=logs.new_log_stream_name(),
             runtime_dir=str(BOOTSTRAP_PATH.parent),
         )
-        args = [self._settings.python, str(BOOTSTRAP_PATH), "--parent-pid", str(os.getpid())]
+        args = [where.python, str(BOOTSTRAP_PATH), "--parent-pid", str(os.getpid())]
         if self._settings.runtime_client == "awslambdaric":
             args += ["--client", "awslambdaric"]
+        if where.import_paths:
+            args += ["--import-path", os.pathsep.join(where.import_paths)]
         try:
-            process = self._spawner.popen(args, env, str(service.root))
+            process = self._spawner.popen(args, env, task_root)
         except BaseException:
             server.close()
             raise
@@ -207,6 +218,15 @@ class EnvironmentPool:
         )
         environment.start()
         return environment
+
+    def _where(self, service: ServiceConfig, function: FunctionConfig) -> FunctionRuntime:
+        """The interpreter and paths of this function's environments (its virtualenv)."""
+        if self._settings.runtime_for is None:
+            return FunctionRuntime(python=self._settings.python)
+        try:
+            return self._settings.runtime_for(service, function)
+        except DependencyError as exc:  # a requirement changed on reload and cannot install
+            raise OSError(str(exc)) from None
 
     def _on_exit(self, env: Environment) -> None:
         """An environment's process ended: an idle one is dropped from the pool right away."""

@@ -7,10 +7,13 @@ environment, environments.py) and InProcessInvoker (inprocess.py).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from emulator.config.service import FunctionConfig, ServiceConfig
 
 THROTTLE_ERROR = {"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded."}
 
@@ -35,12 +38,23 @@ class InvokeResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FunctionRuntime:
+    """Where one function's environments run: interpreter, extra import path, task root."""
+
+    python: str  # the handlers' virtualenv (dependencies.py)
+    import_paths: tuple[str, ...] = ()  # after the task root, as /opt/python (layers)
+    task_root: str | None = None  # the package root (a `module:` folder); None: the service's
+
+
+@dataclass(frozen=True, slots=True)
 class RuntimeSettings:
     python: str = sys.executable  # interpreter for environments (--python)
     runtime_client: str = "builtin"  # "builtin" | "awslambdaric"
     max_concurrency: int = 4  # environments per function (--max-concurrency)
     env_passthrough: tuple[str, ...] = ()  # names copied from the emulator's own environment
     shell_env: Mapping[str, str] = field(default_factory=dict)  # where passthrough values come from
+    # Per function (the handlers' virtualenv, dependencies.py); None: `python` for every one.
+    runtime_for: Callable[[ServiceConfig, FunctionConfig], FunctionRuntime] | None = None
 
 
 class Invoker(Protocol):

@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 FIDELITY = REPO / "tests" / "fixtures" / "services" / "fidelity" / "serverless.yml"
 REVIEW_API = REPO / "serverless.yml"
 READY = re.compile(r"^Ready: (\S+)")
+# The handlers' virtualenvs, shared by every emulator a test session starts (conftest.py sets
+# it; each distinct set of inputs is built once per session, from uv's cache when it can be).
+VENV_DIR: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +56,11 @@ class EmulatorProcess:
 
     def start(self, timeout: float = 30) -> EmulatorProcess:
         """Start the emulator and return once it printed its Ready line."""
+        own = {"--venv-dir", "--python", "--no-venv"} & set(self.args)
+        shared = ["--venv-dir", str(VENV_DIR)] if VENV_DIR is not None and not own else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "emulator", "--config", str(self.config), "--port", "0",
-             *self.args],
+             *shared, *self.args],
             cwd=self.cwd, env=self.env, text=True, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )

@@ -245,7 +245,7 @@ def test_legacy_and_current_iam_statements_are_merged(tmp_path: Path) -> None:
 UNSUPPORTED = """\
 service: svc
 plugins:
-  - serverless-python-requirements
+  - serverless-domain-manager
 provider:
   runtime: python3.12
   iam:
@@ -292,7 +292,7 @@ def test_every_part_not_emulated_is_named(tmp_path: Path) -> None:
         "functions.create.events[4].http.integration (lambda)",
         "functions.node.runtime (nodejs20.x)",
         "provider.iam.role (an existing role: its policies are not known)",
-        "plugins[0] (serverless-python-requirements)",
+        "plugins[0] (serverless-domain-manager)",
     )
     assert [r.resource for r in config.routes] == ["/items", "/legacy"]
 
@@ -417,5 +417,7 @@ def test_provider_settings_not_emulated_are_named(tmp_path: Path) -> None:
     """
     config = load_text(tmp_path, text)
     assert config.binary_media_types == ("*/*",)
-    assert config.unsupported == ("functions.f.layers", "provider.httpApi.id",
-                                  "provider.apiGateway.apiKeys", "useDotenv")
+    assert config.unsupported == ("functions.f.layers[0] (arn:aws:lambda:us-east-1:123456789012"
+                                  ":layer:x:1: not a local layer of this service)",
+                                  "provider.apiGateway.apiKeys",
+                                  "provider.httpApi", "useDotenv")

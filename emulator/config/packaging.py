@@ -1,0 +1,163 @@
+"""What a function's deployment package holds besides its code, read from serverless.yml.
+
+Three things decide it on AWS, and the emulator reads the same settings:
+- serverless-python-requirements (`custom.pythonRequirements`: fileName, usePipenv, usePoetry,
+  noDeploy; with `package.individually`, each function's `module:` folder has its own
+  requirements and becomes the package root);
+- serverless-wsgi (`custom.wsgi.app`, textMimeTypes, packRequirements): functions with handler
+  `wsgi_handler.handler` run the WSGI app through the `serverless_wsgi` module it bundles;
+- layers with a local `path:` (top-level `layers:`), attached to a function by
+  `{Ref: <Name>LambdaLayer}` in its `layers:` (or `provider.layers`), unpacked under /opt.
+Only plugins listed under `plugins:` act, as on deploy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from emulator.config.document import Document
+from emulator.config.yamlfile import KeyPath
+
+REQUIREMENTS_PLUGIN = "serverless-python-requirements"
+WSGI_PLUGIN = "serverless-wsgi"
+HANDLED_PLUGINS = frozenset({REQUIREMENTS_PLUGIN, WSGI_PLUGIN})
+WSGI_HANDLERS = frozenset({"wsgi_handler.handler", "wsgi.handler"})  # the second: deprecated
+
+
+@dataclass(frozen=True, slots=True)
+class PythonRequirements:
+    """custom.pythonRequirements with the plugin's defaults (index.js `get options()`)."""
+
+    enabled: bool = False  # the plugin is listed under plugins:
+    file_name: str = "requirements.txt"
+    use_pipenv: bool = True
+    use_poetry: bool = True
+    no_deploy: tuple[str, ...] = ()
+    individually: bool = False  # package.individually: per-module requirements
+
+
+@dataclass(frozen=True, slots=True)
+class Wsgi:
+    """custom.wsgi of serverless-wsgi (only when the plugin is listed and `app` is set)."""
+
+    app: str  # "api.app" or "src/api.app": module path, then the WSGI callable
+    text_mime_types: tuple[str, ...] = ()
+    pack_requirements: bool = True  # the plugin installs the app folder's requirements.txt
+
+
+@dataclass(frozen=True, slots=True)
+class Packaging:
+    requirements: PythonRequirements = field(default_factory=PythonRequirements)
+    wsgi: Wsgi | None = None
+    modules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    layers: Mapping[str, tuple[Path, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def module(self, function: str) -> str:
+        """The function's package root relative to the service ("." unless individually)."""
+        return self.modules.get(function, ".") if self.requirements.individually else "."
+
+
+def plugin_names(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names under `plugins:` (list form, or the `modules:` of the mapping form)."""
+    plugins = doc.get("plugins") or []
+    if isinstance(plugins, dict):
+        plugins = plugins.get("modules") or []
+    return tuple(str(p) for p in plugins) if isinstance(plugins, list) else ()
+
+
+def layer_logical_id(name: str) -> str:
+    """Return the framework's logical id of a layer: `my-deps` -> `MyDashdepsLambdaLayer`."""
+    normalized = name.replace("-", "Dash").replace("_", "Underscore")
+    return normalized[:1].upper() + normalized[1:] + "LambdaLayer"
+
+
+def read_packaging(document: Document) -> Packaging:
+    """Read the packaging plugins' settings, the function modules and the attached layers."""
+    plugins = plugin_names(document.doc)
+    custom = document.mapping(document.doc.get("custom"), ("custom",))
+    package = document.mapping(document.doc.get("package"), ("package",))
+    requirements = _requirements(document, custom, plugins, bool(package.get("individually")))
+    functions = document.mapping(document.doc.get("functions"), ("functions",))
+    modules = {str(name): str(spec["module"]) for name, spec in functions.items()
+               if isinstance(spec, dict) and isinstance(spec.get("module"), str)}
+    return Packaging(requirements=requirements, wsgi=_wsgi(document, custom, plugins),
+                     modules=MappingProxyType(modules),
+                     layers=MappingProxyType(_layers(document, functions)))
+
+
+def _requirements(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...],
+                  individually: bool) -> PythonRequirements:
+    key: KeyPath = ("custom", "pythonRequirements")
+    raw = document.mapping(custom.get("pythonRequirements"), key)
+    no_deploy = raw.get("noDeploy") or []
+    if not isinstance(no_deploy, list):
+        raise document.error((*key, "noDeploy"), "must be a list of package names")
+    file_name = raw.get("fileName", "requirements.txt")
+    if not isinstance(file_name, str) or not file_name:
+        raise document.error((*key, "fileName"), "must be a file name (e.g. requirements.txt)")
+    return PythonRequirements(
+        enabled=REQUIREMENTS_PLUGIN in plugins, file_name=file_name,
+        use_pipenv=raw.get("usePipenv", True) is not False,
+        use_poetry=raw.get("usePoetry", True) is not False,
+        no_deploy=tuple(str(n) for n in no_deploy), individually=individually)
+
+
+def _wsgi(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...]) -> Wsgi | None:
+    key: KeyPath = ("custom", "wsgi")
+    raw = document.mapping(custom.get("wsgi"), key)
+    app = raw.get("app")
+    if WSGI_PLUGIN not in plugins or app is None:
+        return None
+    if not isinstance(app, str) or not re.fullmatch(r"[\w./-]+\.\w+", app):
+        raise document.error((*key, "app"), "must name the WSGI app as module.attribute "
+                                            "(e.g. app.app or src/api.app)")
+    mime_types = raw.get("textMimeTypes") or []
+    pack = raw.get("packRequirements")
+    return Wsgi(app=app, text_mime_types=tuple(str(t) for t in mime_types),
+                pack_requirements=(REQUIREMENTS_PLUGIN not in plugins) if pack is None
+                else pack is not False)
+
+
+def _layers(document: Document, functions: dict[Any, Any]) -> dict[str, tuple[Path, ...]]:
+    """Map each function to the local folders of the layers attached to it, in order."""
+    local = _local_layers(document)
+    attached: dict[str, tuple[Path, ...]] = {}
+    remote: dict[tuple[KeyPath, str], None] = {}  # named once, also when provider's
+    default = document.provider.get("layers")
+    for name, spec in functions.items():
+        own = spec.get("layers") if isinstance(spec, dict) else None
+        refs, key = ((own, ("functions", str(name), "layers")) if own is not None
+                     else (default, ("provider", "layers")))
+        folders = []
+        for i, ref in enumerate(refs if isinstance(refs, list) else []):
+            logical = ref.get("Ref") if isinstance(ref, dict) else None
+            if isinstance(logical, str) and logical in local:
+                folders.append(local[logical])
+            else:
+                remote[((*key, i), str(ref))] = None
+        attached[str(name)] = tuple(folders)
+    for where, ref in remote:
+        document.note(where, f"{ref}: not a local layer of this service")
+    return attached
+
+
+def _local_layers(document: Document) -> dict[str, Path]:
+    """Logical id -> folder of each top-level layer with a local `path:`."""
+    root = document.path.resolve().parent
+    found: dict[str, Path] = {}
+    layers = document.mapping(document.doc.get("layers"), ("layers",))
+    for name, spec in layers.items():
+        path = spec.get("path") if isinstance(spec, dict) else None
+        if not isinstance(path, str):
+            document.note(("layers", str(name)), "no local path:")
+            continue
+        folder = (root / path).resolve()
+        if not folder.is_dir():
+            raise document.error(("layers", str(name), "path"), f"no folder {folder}")
+        found[layer_logical_id(str(name))] = folder
+    return found

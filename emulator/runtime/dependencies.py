@@ -1,0 +1,265 @@
+"""The handlers' virtualenv: Lambda's Python, the runtime's boto3, the project's requirements.
+
+On Lambda a handler imports from its package (/var/task: the code, plus what
+serverless-python-requirements installed into it), its layers (/opt/python) and the runtime
+(the Python standard library, boto3 and botocore) — nothing else. Locally each distinct set of
+inputs (Python version, requirements, SDK pin, runtime client) gets one virtualenv, built with
+uv under the state folder (`.emulator/venvs/<hash>`) and reused until an input changes, so
+nothing of the emulator's own environment (moto, PyYAML, schemathesis, ...) is importable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from emulator.config.packaging import WSGI_HANDLERS
+from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.runtime import pythons
+from emulator.runtime.invoker import FunctionRuntime
+from emulator.runtime.requirements import Requirements, function_requirements, requirement_names
+
+# AWS publishes no fixed SDK version ("depends on the runtime version and your AWS Region",
+# Lambda developer guide, "Runtime-included SDK versions"); python3.12 and python3.13 reported
+# boto3/botocore 1.38.36 in August 2025 (github.com/terricain/aioboto3/issues/381).
+LAMBDA_SDK = (("boto3", "1.38.36"), ("botocore", "1.38.36"))
+SERVERLESS_WSGI = "serverless-wsgi==3.1.0"  # the PyPI twin of the plugin's serverless_wsgi.py
+AWSLAMBDARIC = "awslambdaric>=4.2"  # --runtime-client awslambdaric: AWS's client in the venv
+FORMAT = 1  # bump when the layout of a virtualenv folder changes
+MARKER = "emulator-venv.json"  # written last: a folder without it is an unfinished build
+WSGI_SHIM = Path(__file__).resolve().with_name("wsgi_handler.py")
+logger = logging.getLogger(__name__)
+_UNREACHABLE = ("dns error", "failed to fetch", "connect", "network", "timed out",
+                "error sending request", "unreachable")
+
+
+class DependencyError(Exception):
+    """The virtualenv cannot be built; the message is one line and names the way out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """Everything that decides a virtualenv's contents; `key` names its folder."""
+
+    python: str  # the runtime's version, "3.12"
+    requirements: Requirements
+    runtime_client: str = "builtin"
+    wsgi: bool = False
+
+    def install_lines(self) -> tuple[str, ...]:
+        """The project's lines, plus Lambda's SDK unless the project brings its own."""
+        named = requirement_names(self.requirements.lines)
+        own_sdk = bool(named & {name for name, _ in LAMBDA_SDK})  # /var/task wins over the SDK
+        sdk = tuple(n for n, _ in LAMBDA_SDK if n not in named) if own_sdk else tuple(
+            f"{n}=={v}" for n, v in LAMBDA_SDK)
+        extra = (SERVERLESS_WSGI,) if self.wsgi else ()
+        client = (AWSLAMBDARIC,) if self.runtime_client == "awslambdaric" else ()
+        return self.requirements.lines + sdk + extra + client
+
+    def key(self) -> str:
+        text = json.dumps([FORMAT, self.python, self.requirements.digest,
+                           list(self.install_lines())])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Venv:
+    path: Path
+    python: str  # the interpreter inside the virtualenv
+    version: str  # its version, "3.12.1"
+    requested: str  # what the runtime asked for, "3.12"
+
+
+def venv_python(folder: Path) -> Path:
+    return folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def find_uv() -> str:
+    """The uv binary the `uv` package installed beside the emulator (else one on PATH)."""
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if found is None:
+            raise DependencyError("uv is not installed (pip install uv), or run with "
+                                  "--python PATH / --no-venv") from None
+        return found
+
+
+class Dependencies:
+    """Builds and reuses the handlers' virtualenvs; answers `RuntimeSettings.runtime_for`."""
+
+    def __init__(self, folder: Path, *, runtime_client: str = "builtin",
+                 env: Mapping[str, str] | None = None,
+                 echo: Callable[[str], None] | None = None) -> None:
+        self.folder = folder.absolute()
+        self._client = runtime_client
+        self._env = dict(os.environ if env is None else env)
+        self._echo = echo or logger.info  # progress lines
+        self._lock = threading.Lock()
+        self._venvs: dict[str, Venv] = {}
+        self._warned: set[str] = set()
+
+    def prepare(self, service: ServiceConfig) -> None:
+        """Build (or find) every function's virtualenv now, so problems show at start."""
+        for function in service.functions.values():
+            self.runtime_for(service, function)
+
+    def runtime_for(self, service: ServiceConfig, function: FunctionConfig) -> FunctionRuntime:
+        """The interpreter, import path and task root of one function's environments."""
+        spec = self.spec(service, function)
+        with self._lock:
+            venv = self._venvs.get(spec.key())
+            if venv is None:
+                venv = self._venvs[spec.key()] = self._ensure(spec)
+        self._warn(service, function, spec, venv)
+        paths = [str(p) for folder in service.packaging.layers.get(function.name, ())
+                 for p in (folder / "python", folder / "python" / "lib" /
+                           f"python{venv.requested}" / "site-packages")]
+        if spec.wsgi:
+            paths.append(str(self._wsgi_folder(service)))
+        root = service.root / service.packaging.module(function.name)
+        return FunctionRuntime(python=venv.python, import_paths=tuple(paths),
+                               task_root=str(root.resolve()))
+
+    def spec(self, service: ServiceConfig, function: FunctionConfig) -> Spec:
+        wsgi = function.handler in WSGI_HANDLERS and service.packaging.wsgi is not None
+        return Spec(pythons.requested_version(function.runtime),
+                    function_requirements(service, function), self._client, wsgi)
+
+    def _warn(self, service: ServiceConfig, function: FunctionConfig, spec: Spec,
+              venv: Venv) -> None:
+        notes = []
+        if not venv.version.startswith(venv.requested + "."):
+            notes.append(f"runtime python{venv.requested} asks for Python {venv.requested}, "
+                         f"which is not installed here: handlers run on Python {venv.version} "
+                         f"(`uv python install {venv.requested}`, then `python -m emulator "
+                         f"reset`, to match)")
+        unused = spec.requirements.unused
+        if unused is not None:
+            notes.append(f"{unused} is not installed: no plugin under plugins: installs it on "
+                         "deploy (serverless-python-requirements does), so neither does the "
+                         "emulator")
+        for note in notes:
+            if note not in self._warned:
+                self._warned.add(note)
+                logger.warning("function %s: %s", function.name, note)
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _ensure(self, spec: Spec) -> Venv:
+        folder = self.folder / spec.key()
+        found = _read_marker(folder)
+        if found is not None:
+            return found
+        return self._build(spec, folder)
+
+    def _build(self, spec: Spec, folder: Path) -> Venv:
+        uv = find_uv()
+        interpreter = (pythons.find(spec.python, uv, self._env)
+                       or pythons.find_closest(spec.python, uv, self._env))
+        if interpreter is None:
+            raise DependencyError(f"no Python interpreter found for python{spec.python}; "
+                                  "run with --python PATH")
+        sources = ", ".join(str(s) for s in spec.requirements.sources) or "no requirements file"
+        self._echo(f"Building the handlers' virtualenv: Python {interpreter.version}, "
+                   f"{len(spec.install_lines())} requirements ({sources}) -> {folder} ...")
+        started = time.monotonic()
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            self._uv(uv, "venv", "--quiet", "--relocatable", "--no-project", "--python",
+                     interpreter.path, str(tmp), sources=sources)
+            listing = tmp / "requirements.txt"
+            listing.write_text("\n".join(spec.install_lines()) + "\n", encoding="utf-8")
+            self._install(uv, venv_python(tmp), listing, sources)
+            _write_marker(tmp, spec, interpreter)
+            try:
+                tmp.rename(folder)
+            except OSError:  # another emulator finished the same build first: use that one
+                shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self._echo(f"Built in {time.monotonic() - started:.1f} s")
+        venv = _read_marker(folder)
+        if venv is None:
+            raise DependencyError(f"the virtualenv at {folder} is incomplete; remove it")
+        return venv
+
+    def _install(self, uv: str, python: Path, listing: Path, sources: str) -> None:
+        """Install from uv's cache when it has everything, else from the package index."""
+        args = ("pip", "install", "--quiet", "--python", str(python), "-r", str(listing))
+        try:
+            self._uv(uv, *args, "--offline", sources=sources)
+        except DependencyError:
+            self._uv(uv, *args, sources=sources)
+
+    def _uv(self, uv: str, *args: str, sources: str) -> None:
+        env = {k: v for k, v in self._env.items() if k not in ("VIRTUAL_ENV", "UV_PYTHON")}
+        try:
+            done = subprocess.run([uv, *args], env=env, capture_output=True, text=True,
+                                  timeout=900, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise DependencyError(f"uv failed: {exc}; run with --python PATH") from None
+        if done.returncode != 0:
+            raise DependencyError(describe_failure(done.stderr, sources))
+
+    def _wsgi_folder(self, service: ServiceConfig) -> Path:
+        """serverless-wsgi's wsgi_handler.py and its `.serverless-wsgi` config, as deployed."""
+        wsgi = service.packaging.wsgi
+        assert wsgi is not None
+        config = {"app": wsgi.app}
+        if wsgi.text_mime_types:
+            config["text_mime_types"] = list(wsgi.text_mime_types)  # type: ignore[assignment]
+        text = json.dumps(config)
+        shim = WSGI_SHIM.read_text(encoding="utf-8")
+        digest = hashlib.sha256((text + shim).encode()).hexdigest()[:12]
+        folder = self.folder / f"wsgi-{digest}"
+        if not (folder / ".serverless-wsgi").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "wsgi_handler.py").write_text(shim, encoding="utf-8")
+            (folder / ".serverless-wsgi").write_text(text, encoding="utf-8")
+        return folder
+
+
+def describe_failure(stderr: str, sources: str) -> str:
+    """uv's error output as one line that says what to do."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    detail = "; ".join(line.removeprefix("error: ").removeprefix("Caused by: ")
+                       for line in lines if not line.startswith(("hint:", "help:")))[:400]
+    if any(word in stderr.lower() for word in _UNREACHABLE):
+        return (f"cannot install the handlers' requirements ({sources}): the package index is "
+                f"unreachable ({detail}); run with --python PATH to use an interpreter that "
+                "already has them, or --no-venv")
+    return (f"cannot install the handlers' requirements ({sources}): {detail}; fix them, or "
+            "run with --python PATH")
+
+
+def _write_marker(folder: Path, spec: Spec, interpreter: pythons.Interpreter) -> None:
+    marker = {"format": FORMAT, "requested": spec.python, "version": interpreter.version,
+              "base": interpreter.path, "requirements": list(spec.install_lines()),
+              "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    (folder / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+
+
+def _read_marker(folder: Path) -> Venv | None:
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    python = venv_python(folder)
+    if marker.get("format") != FORMAT or not python.exists():
+        return None
+    return Venv(folder, str(python), str(marker["version"]), str(marker["requested"]))
