@@ -1,0 +1,138 @@
+"""The handlers' virtualenv: what goes in, when it is rebuilt, how failures read
+(runtime/dependencies.py, runtime/pythons.py)."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator.config.loader import load_service
+from emulator.config.service import ServiceConfig
+from emulator.runtime import dependencies, pythons
+from emulator.runtime.dependencies import (
+    LAMBDA_SDK,
+    SERVERLESS_WSGI,
+    Dependencies,
+    DependencyError,
+    Spec,
+    describe_failure,
+)
+from emulator.runtime.pythons import Interpreter
+from emulator.runtime.requirements import Requirements
+
+PINS = tuple(f"{name}=={version}" for name, version in LAMBDA_SDK)
+
+
+def spec(*lines: str, python: str = "3.12", **kwargs: bool | str) -> Spec:
+    return Spec(python, Requirements(lines, (), json.dumps(lines)), **kwargs)  # type: ignore[arg-type]
+
+
+def test_lambdas_sdk_is_pinned_unless_the_project_brings_its_own() -> None:
+    assert spec("requests").install_lines() == ("requests", *PINS)
+    assert spec("Boto3>=1.35").install_lines() == ("Boto3>=1.35", "botocore")
+    assert spec(wsgi=True).install_lines() == (*PINS, SERVERLESS_WSGI)
+    assert spec(runtime_client="awslambdaric").install_lines()[-1].startswith("awslambdaric")
+
+
+def test_the_key_changes_with_every_input_and_only_then() -> None:
+    base = spec("requests")
+    assert base.key() == spec("requests").key()
+    others = [spec("requests", python="3.11"), spec("requests==2"), spec("requests", wsgi=True),
+              spec("requests", runtime_client="awslambdaric")]
+    assert len({base.key(), *(s.key() for s in others)}) == 5
+
+
+@pytest.mark.parametrize(("runtime", "version"), [("python3.12", "3.12"), ("python3.9", "3.9")])
+def test_requested_version(runtime: str, version: str) -> None:
+    assert pythons.requested_version(runtime) == version
+
+
+def test_a_runtime_that_is_not_python_asks_for_this_interpreters_version() -> None:
+    assert pythons.requested_version("nodejs20.x") == "{}.{}".format(*sys.version_info[:2])
+
+
+@pytest.mark.parametrize(("requested", "available", "chosen"), [
+    ("3.12", ["3.11.7", "3.13.0", "3.9.18"], "3.13.0"),  # a tie goes to the newer
+    ("3.12", ["3.11.7", "3.10.13"], "3.11.7"),
+    ("3.9", ["3.12.1", "3.10.2", "3.10.13"], "3.10.13"),
+    ("3.12", [], None),
+])
+def test_the_closest_interpreter(requested: str, available: list[str],
+                                 chosen: str | None) -> None:
+    found = pythons.closest(requested, [Interpreter(f"/py/{v}", v) for v in available])
+    assert (found.version if found else None) == chosen
+
+
+def test_pyenv_versions_are_found_newest_first(tmp_path: Path) -> None:
+    for version in ("3.12.1", "3.12.8", "3.11.7", "3.12-dev"):
+        python = tmp_path / "versions" / version / "bin" / f"python{version[:4]}"
+        python.parent.mkdir(parents=True)
+        python.touch()
+    found = pythons._pyenv_pythons({"PYENV_ROOT": str(tmp_path)}, "3.12")
+    assert [Path(p).parts[-3] for p in found] == ["3.12.8", "3.12.1"]
+
+
+@pytest.mark.parametrize(("stderr", "says"), [
+    ("error: Failed to fetch: `https://pypi.org/simple/flask/`\n  Caused by: dns error\n",
+     "the package index is unreachable (Failed to fetch"),
+    ("  x No solution found when resolving dependencies:\n  `-> Because flask==99 ...\n",
+     "No solution found when resolving dependencies"),
+])
+def test_failures_are_one_line_naming_the_way_out(stderr: str, says: str) -> None:
+    message = describe_failure(stderr, "requirements.txt")
+    assert "\n" not in message
+    assert says in message
+    assert "--python PATH" in message
+
+
+def service(tmp_path: Path) -> ServiceConfig:
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n"
+                    "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    return load_service(path, env={})
+
+
+def fake_uv(tmp_path: Path, script: str) -> str:
+    uv = tmp_path / "uv"
+    uv.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    uv.chmod(uv.stat().st_mode | stat.S_IXUSR)
+    return str(uv)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for uv")
+def test_an_unreachable_index_stops_the_start_with_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    uv = fake_uv(tmp_path, 'case "$1" in venv) mkdir -p "$7/bin"; exit 0;; esac\n'
+                           'echo "error: Failed to fetch: https://pypi.org/simple/boto3/" >&2\n'
+                           'echo "  Caused by: dns error" >&2; exit 2\n')
+    monkeypatch.setattr(dependencies, "find_uv", lambda: uv)
+    monkeypatch.setattr(pythons, "find", lambda *_: Interpreter(sys.executable, "3.12.1"))
+    svc = service(tmp_path)
+    deps = Dependencies(tmp_path / "venvs", echo=lambda _: None)
+    with pytest.raises(DependencyError, match=r"unreachable .*--python PATH"):
+        deps.prepare(svc)
+    assert list((tmp_path / "venvs").iterdir()) == []  # nothing half-built is left
+
+
+def test_a_built_venv_is_reused_without_uv(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    svc = service(tmp_path)
+    deps = Dependencies(tmp_path / "venvs", echo=lambda _: None)
+    folder = tmp_path / "venvs" / deps.spec(svc, svc.functions["f"]).key()
+    python = dependencies.venv_python(folder)
+    python.parent.mkdir(parents=True)
+    python.touch()
+    marker = {"format": dependencies.FORMAT, "requested": "3.12", "version": "3.12.1"}
+    (folder / dependencies.MARKER).write_text(json.dumps(marker), encoding="utf-8")
+
+    def no_uv() -> str:
+        raise AssertionError("uv was called for a venv that exists")
+
+    monkeypatch.setattr(dependencies, "find_uv", no_uv)
+    where = deps.runtime_for(svc, svc.functions["f"])
+    assert where.python == str(python)
+    assert where.task_root == str(tmp_path.resolve())

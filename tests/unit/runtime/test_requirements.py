@@ -1,0 +1,142 @@
+"""Where a function's packages come from, as serverless-python-requirements and serverless-wsgi
+take them (runtime/requirements.py)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from emulator.config.loader import load_service
+from emulator.runtime.requirements import (
+    WSGI_REQUIREMENTS,
+    function_requirements,
+    poetry_constraint,
+    read_requirements_file,
+)
+
+PLUGIN = "plugins: [serverless-python-requirements]\n"
+
+
+def requirements_of(tmp_path: Path, extra: str = PLUGIN, function: str = "f",
+                    functions: str = "  f: {handler: h.f}\n") -> tuple[str, ...]:
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n" + extra
+                    + "functions:\n" + functions, encoding="utf-8")
+    service = load_service(path, env={})
+    return function_requirements(service, service.functions[function]).lines
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def test_requirements_txt_beside_serverless_yml(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", """\
+        # comment
+        requests==2.32.3  # pinned
+
+        -e ./vendored
+        pydantic>=2
+        """)
+    (tmp_path / "vendored").mkdir()
+    assert requirements_of(tmp_path) == (
+        "requests==2.32.3", str((tmp_path / "vendored").resolve()), "pydantic>=2")
+
+
+def test_without_the_plugin_requirements_txt_is_not_installed_but_named(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", "requests\n")
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n"
+                    "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    service = load_service(path, env={})
+    found = function_requirements(service, service.functions["f"])
+    assert found.lines == ()
+    assert found.unused == tmp_path / "requirements.txt"
+
+
+def test_no_deploy_and_file_name_are_honoured(tmp_path: Path) -> None:
+    write(tmp_path / "deps" / "prod.txt", "Boto3==1.0\nflask\n-r base.txt\n")
+    write(tmp_path / "deps" / "base.txt", "six\n")
+    lines = requirements_of(tmp_path, PLUGIN + "custom:\n  pythonRequirements:\n"
+                            "    fileName: deps/prod.txt\n    noDeploy: [boto3]\n")
+    assert lines == ("flask", f"-r {(tmp_path / 'deps' / 'base.txt').resolve()}")
+
+
+def test_each_module_has_its_own_requirements_when_individually(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", "root-only\n")
+    write(tmp_path / "fn_a" / "requirements.txt", "a-only\n")
+    extra = PLUGIN + "package: {individually: true}\n"
+    functions = "  a: {handler: h.f, module: fn_a}\n  b: {handler: h.f}\n"
+    assert requirements_of(tmp_path, extra, "a", functions) == ("a-only",)
+    assert requirements_of(tmp_path, extra, "b", functions) == ("root-only",)
+
+
+def test_a_poetry_project_wins_over_requirements_txt(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", "ignored\n")
+    write(tmp_path / "pyproject.toml", """\
+        [build-system]
+        requires = ["poetry-core"]
+        [tool.poetry.dependencies]
+        python = "^3.12"
+        requests = "^2.31"
+        rich = {version = "~13.7.1", extras = ["jupyter"]}
+        dev-only = {version = "*", optional = true}
+        """)
+    assert requirements_of(tmp_path) == ("requests>=2.31,<3", "rich[jupyter]>=13.7.1,<13.8")
+
+
+def test_use_poetry_false_reads_requirements_txt(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", "used\n")
+    write(tmp_path / "pyproject.toml", "[build-system]\nrequires = ['poetry-core']\n")
+    extra = PLUGIN + "custom:\n  pythonRequirements: {usePoetry: false}\n"
+    assert requirements_of(tmp_path, extra) == ("used",)
+
+
+def test_pipfile_lock_then_pipfile(tmp_path: Path) -> None:
+    write(tmp_path / "Pipfile", '[packages]\nrequests = "*"\nflask = "==3.0.0"\n')
+    assert requirements_of(tmp_path) == ("requests", "flask==3.0.0")
+    lock = {"default": {"requests": {"version": "==2.32.3"},
+                        "colorama": {"version": "==0.4.6", "markers": "os_name == 'nt'"}}}
+    (tmp_path / "Pipfile.lock").write_text(json.dumps(lock), encoding="utf-8")
+    assert requirements_of(tmp_path) == ("requests==2.32.3",
+                                         "colorama==0.4.6; os_name == 'nt'")
+
+
+def test_wsgi_functions_get_werkzeug_and_the_app_folders_requirements(tmp_path: Path) -> None:
+    write(tmp_path / "src" / "requirements.txt", "flask\n")
+    extra = "plugins: [serverless-wsgi]\ncustom:\n  wsgi: {app: src/api.app}\n"
+    functions = "  api: {handler: wsgi_handler.handler}\n  other: {handler: h.f}\n"
+    assert requirements_of(tmp_path, extra, "api", functions) == (*WSGI_REQUIREMENTS, "flask")
+    assert requirements_of(tmp_path, extra, "other", functions) == ()
+
+
+@pytest.mark.parametrize(("poetry", "pep440"), [
+    ("^1.2.3", ">=1.2.3,<2"),
+    ("^0.2.3", ">=0.2.3,<0.3"),
+    ("^0.0.3", ">=0.0.3,<0.0.4"),
+    ("~1.2.3", ">=1.2.3,<1.3"),
+    ("~1", ">=1,<2"),
+    ("1.4", "==1.4"),
+    (">=1,<3", ">=1,<3"),
+    ("*", ""),
+])
+def test_poetry_constraints_become_pep_440(poetry: str, pep440: str) -> None:
+    assert poetry_constraint(poetry) == pep440
+
+
+def test_an_edit_to_an_included_file_changes_the_digest(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", "-r base.txt\n")
+    write(tmp_path / "base.txt", "six\n")
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n" + PLUGIN
+                    + "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    service = load_service(path, env={})
+    before = function_requirements(service, service.functions["f"]).digest
+    write(tmp_path / "base.txt", "six==1.16.0\n")
+    assert function_requirements(service, service.functions["f"]).digest != before
+    assert read_requirements_file(tmp_path / "requirements.txt") == (
+        f"-r {(tmp_path / 'base.txt').resolve()}",)
