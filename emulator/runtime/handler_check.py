@@ -22,19 +22,21 @@ _BLOCKS = (ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.A
 
 def handler_problems(service: ServiceConfig) -> list[str]:
     """One line per function whose handler cannot be found or parsed."""
+    parsed: dict[Path, set[str] | str] = {}  # many functions share one module: parse it once
     problems = []
     for function in service.functions.values():
         if function.handler in WSGI_HANDLERS and service.packaging.wsgi is not None:
             continue  # serverless-wsgi's own module, installed into the virtualenv
         root = service.root / service.packaging.module(function.name)
         layers = [f / "python" for f in service.packaging.layers.get(function.name, ())]
-        problem = check_handler(function.handler, [root, *layers])
+        problem = check_handler(function.handler, [root, *layers], parsed)
         if problem:
             problems.append(f"function {function.name}: handler {function.handler}: {problem}")
     return problems
 
 
-def check_handler(handler: str, roots: Sequence[Path]) -> str | None:
+def check_handler(handler: str, roots: Sequence[Path],
+                  parsed: dict[Path, set[str] | str] | None = None) -> str | None:
     """Say what is wrong with `module.function` under `roots`, or None when it looks fine."""
     module, _, name = handler.rpartition(".")
     if not module or not name:
@@ -46,15 +48,25 @@ def check_handler(handler: str, roots: Sequence[Path]) -> str | None:
     if path is None:
         return (f"no file {candidates[0]} (invoking it gives a 502 with "
                 "Runtime.ImportModuleError)")
-    try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except SyntaxError as exc:
-        return f"{path}:{exc.lineno}: syntax error (Runtime.UserCodeSyntaxError)"
-    names = set(_bound_names(tree.body))
+    parsed = {} if parsed is None else parsed
+    if path not in parsed:
+        parsed[path] = _names(path)
+    names = parsed[path]
+    if isinstance(names, str):
+        return names
     if name in names or "*" in names or "__getattr__" in names:
         return None
     return (f"{path} defines no {name!r} (invoking it gives a 502 with "
             "Runtime.HandlerNotFound)")
+
+
+def _names(path: Path) -> set[str] | str:
+    """The names a module binds at top level, or what stops it from parsing."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except SyntaxError as exc:
+        return f"{path}:{exc.lineno}: syntax error (Runtime.UserCodeSyntaxError)"
+    return set(_bound_names(tree.body))
 
 
 def _bound_names(statements: Iterable[ast.stmt]) -> Iterator[str]:
