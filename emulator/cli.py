@@ -255,7 +255,6 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         return None
     try:
         _warn_about(service, args)
-        runtime = _with_virtualenvs(runtime, service, args)
         for warning in table_warnings(service):
             log.warning("%s", warning)
         if args.reset:
@@ -263,6 +262,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         moto.configure(moto_settings(
             service, enforce_iam=not args.no_iam, state_file=_state_file(service, args),
             seed_file=args.seed_data, serve_dynamodb=dynamodb is None, verbose=args.verbose))
+        runtime = _with_virtualenvs(runtime, service, args)  # moto starts meanwhile
     except BaseException:
         server.stop()
         raise
@@ -313,7 +313,9 @@ def _reset(args: argparse.Namespace) -> None:
     service = _load(args)
     state.reset(state.snapshot_path(service, args.state_dir), print)
     venvs = _venv_dir(service, args)
-    if venvs.is_dir():
+    if args.venv_dir is not None:  # a folder the user chose (maybe shared): left alone
+        print(f"Keeping the handlers' virtualenvs in {venvs} (--venv-dir)")
+    elif venvs.is_dir():
         print(f"Removing the handlers' virtualenvs: {venvs}")
         shutil.rmtree(venvs)
 
