@@ -327,10 +327,15 @@ def _venv_dir(service: ServiceConfig, args: argparse.Namespace) -> Path:
 
 def _with_virtualenvs(settings: RuntimeSettings, service: ServiceConfig,
                       args: argparse.Namespace) -> RuntimeSettings:
-    """Give each function its virtualenv (built now when missing), unless told otherwise."""
-    if args.python or args.no_venv or args.inprocess:
+    """Give each function its virtualenv (built now when missing), layers and package root.
+
+    --python PATH and --no-venv keep their interpreter (nothing is built); --inprocess runs the
+    handlers in this process."""
+    if args.inprocess:
         return settings
-    deps = Dependencies(_venv_dir(service, args), runtime_client=args.runtime_client)
+    fixed = settings.python if args.python or args.no_venv else None
+    deps = Dependencies(_venv_dir(service, args), runtime_client=args.runtime_client,
+                        python=fixed)
     try:
         deps.prepare(service)
     except DependencyError as exc:

@@ -101,9 +101,12 @@ class Dependencies:
     """Builds and reuses the handlers' virtualenvs; answers `RuntimeSettings.runtime_for`."""
 
     def __init__(self, folder: Path, *, runtime_client: str = "builtin",
-                 env: Mapping[str, str] | None = None,
+                 env: Mapping[str, str] | None = None, python: str | None = None,
                  echo: Callable[[str], None] | None = None) -> None:
+        """`python`: an interpreter to use as it is (--python, --no-venv): nothing is built, but
+        layers, `module:` roots and serverless-wsgi's handler still apply."""
         self.folder = folder.absolute()
+        self._python = python
         self._client = runtime_client
         self._env = dict(os.environ if env is None else env)
         self._echo = echo or logger.info  # progress lines
@@ -119,19 +122,23 @@ class Dependencies:
     def runtime_for(self, service: ServiceConfig, function: FunctionConfig) -> FunctionRuntime:
         """The interpreter, import path and task root of one function's environments."""
         spec = self.spec(service, function)
+        python = self._python or self._venv(service, function, spec).python
+        paths = [str(p) for folder in service.packaging.layers.get(function.name, ())
+                 for p in (folder / "python", folder / "python" / "lib" /
+                           f"python{spec.python}" / "site-packages")]
+        if spec.wsgi:
+            paths.append(str(self._wsgi_folder(service)))
+        root = service.root / service.packaging.module(function.name)
+        return FunctionRuntime(python=python, import_paths=tuple(paths),
+                               task_root=str(root.resolve()))
+
+    def _venv(self, service: ServiceConfig, function: FunctionConfig, spec: Spec) -> Venv:
         with self._lock:
             venv = self._venvs.get(spec.key())
             if venv is None:
                 venv = self._venvs[spec.key()] = self._ensure(spec)
         self._warn(service, function, spec, venv)
-        paths = [str(p) for folder in service.packaging.layers.get(function.name, ())
-                 for p in (folder / "python", folder / "python" / "lib" /
-                           f"python{venv.requested}" / "site-packages")]
-        if spec.wsgi:
-            paths.append(str(self._wsgi_folder(service)))
-        root = service.root / service.packaging.module(function.name)
-        return FunctionRuntime(python=venv.python, import_paths=tuple(paths),
-                               task_root=str(root.resolve()))
+        return venv
 
     def spec(self, service: ServiceConfig, function: FunctionConfig) -> Spec:
         wsgi = function.handler in WSGI_HANDLERS and service.packaging.wsgi is not None

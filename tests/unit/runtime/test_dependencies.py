@@ -136,3 +136,27 @@ def test_a_built_venv_is_reused_without_uv(tmp_path: Path,
     where = deps.runtime_for(svc, svc.functions["f"])
     assert where.python == str(python)
     assert where.task_root == str(tmp_path.resolve())
+
+
+def test_a_given_interpreter_builds_nothing_but_keeps_layers_and_module_roots(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "layer" / "python").mkdir(parents=True)
+    (tmp_path / "fn").mkdir()
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.11}\n"
+                    "plugins: [serverless-python-requirements]\npackage: {individually: true}\n"
+                    "layers:\n  shared: {path: layer}\n"
+                    "functions:\n  f: {handler: h.f, module: fn,"
+                    " layers: [{Ref: SharedLambdaLayer}]}\n",
+                    encoding="utf-8")
+    svc = load_service(path, env={})
+    monkeypatch.setattr(dependencies, "find_uv", lambda: pytest.fail("uv was called"))
+    deps = Dependencies(tmp_path / "venvs", python="/my/python", echo=lambda _: None)
+    deps.prepare(svc)
+    where = deps.runtime_for(svc, svc.functions["f"])
+    layer = (tmp_path / "layer").resolve()
+    assert where.python == "/my/python"
+    assert where.import_paths == (str(layer / "python"),
+                                  str(layer / "python" / "lib" / "python3.11" / "site-packages"))
+    assert where.task_root == str((tmp_path / "fn").resolve())
+    assert not (tmp_path / "venvs").exists()
