@@ -248,15 +248,16 @@ class Dependencies:
 
 def describe_failure(stderr: str, sources: str) -> str:
     """uv's error output as one line that says what to do."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    detail = "; ".join(line.removeprefix("error: ").removeprefix("Caused by: ")
-                       for line in lines if not line.startswith(("hint:", "help:")))[:400]
+    lines = [line.strip().removeprefix("error: ").removeprefix("Caused by: ")
+             for line in stderr.splitlines()
+             if line.strip() and not line.strip().startswith(("hint:", "help:"))]
     if any(word in stderr.lower() for word in _UNREACHABLE):
+        cause = "; ".join(dict.fromkeys(lines[:1] + lines[-1:]))  # what failed, and why
         return (f"cannot install the handlers' requirements ({sources}): the package index is "
-                f"unreachable ({detail}); run with --python PATH to use an interpreter that "
+                f"unreachable ({cause}); run with --python PATH to use an interpreter that "
                 "already has them, or --no-venv")
-    return (f"cannot install the handlers' requirements ({sources}): {detail}; fix them, or "
-            "run with --python PATH")
+    return (f"cannot install the handlers' requirements ({sources}): {'; '.join(lines)[:400]}; "
+            "fix them, or run with --python PATH")
 
 
 def _write_marker(folder: Path, spec: Spec, interpreter: pythons.Interpreter) -> None:
