@@ -29,6 +29,9 @@ from emulator.watcher import Watcher, ignored_dir
 log = logging.getLogger(__name__)
 
 CONFIG_SUFFIXES = (".yml", ".yaml", ".json")  # serverless.yml and what ${file(...)} reads
+# What the handlers' virtualenv is built from (runtime/requirements.py): a change retires every
+# environment, and the next cold start builds the new virtualenv.
+DEPENDENCY_FILES = ("Pipfile", "Pipfile.lock", "pyproject.toml", "poetry.lock")
 
 
 class Kind(enum.Enum):
@@ -128,7 +131,8 @@ def classify(path: Path, root: Path, config_path: Path,
     name = rel.name
     if ignored_dir(root, rel.parts[:-1]) or name.startswith((".", "#", "~")):
         return None  # editors' lock, swap and backup files: .#a.py, #a.py#, a.py~, .a.py.swp
-    if name.endswith(".py"):
+    if name.endswith(".py") or name in DEPENDENCY_FILES or (
+            name.startswith("requirements") and name.endswith(".txt")):
         return Kind.CODE
     return Kind.CONFIG if name.endswith(CONFIG_SUFFIXES) else None
 

@@ -76,6 +76,10 @@ def service_from(folder: Path, text: str) -> ServiceConfig:
         ("config/values.json", Kind.CONFIG),
         ("README.md", None),
         ("src/data.txt", None),
+        ("requirements.txt", Kind.CODE),  # the handlers' virtualenv is rebuilt on next start
+        ("fn/requirements-prod.txt", Kind.CODE),
+        ("Pipfile.lock", Kind.CODE),
+        ("pyproject.toml", Kind.CODE),
         ("src/__pycache__/handlers.cpython-311.pyc", None),
         ("src/__pycache__/x.py", None),
         (".emulator/svc-dev.json", None),
