@@ -27,8 +27,8 @@ from emulator.config.http_api_events import (
 from emulator.config.http_events import check_routes, http_routes
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
 from emulator.config.offline import read_offline
-from emulator.config.project import framework_version_note
 from emulator.config.packaging import HANDLED_PLUGINS, read_packaging
+from emulator.config.project import framework_version_note
 from emulator.config.resources import read_tables
 from emulator.config.service import (
     DEFAULT_MEMORY_MB,

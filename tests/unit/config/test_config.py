@@ -417,7 +417,7 @@ def test_provider_settings_not_emulated_are_named(tmp_path: Path) -> None:
     """
     config = load_text(tmp_path, text)
     assert config.binary_media_types == ("*/*",)
-    assert config.unsupported == ("functions.f.layers[0] (arn:aws:lambda:us-east-1:123456789012"
+    assert config.unsupported == ("provider.httpApi.id",
+                                  "functions.f.layers[0] (arn:aws:lambda:us-east-1:123456789012"
                                   ":layer:x:1: not a local layer of this service)",
-                                  "provider.apiGateway.apiKeys",
-                                  "provider.httpApi", "useDotenv")
+                                  "provider.apiGateway.apiKeys", "useDotenv")
