@@ -32,6 +32,8 @@ from emulator.runtime.requirements import Requirements, function_requirements, r
 # Lambda developer guide, "Runtime-included SDK versions"); python3.12 and python3.13 reported
 # boto3/botocore 1.38.36 in August 2025 (github.com/terricain/aioboto3/issues/381).
 LAMBDA_SDK = (("boto3", "1.38.36"), ("botocore", "1.38.36"))
+SDK_PIN_MIN_PYTHON = (3, 9)  # boto3 1.38 needs 3.9+; older (deprecated) runtimes get the newest
+# boto3 that still installs on them, as their Lambda runtime shipped an older SDK too
 SERVERLESS_WSGI = "serverless-wsgi==3.1.0"  # the PyPI twin of the plugin's serverless_wsgi.py
 AWSLAMBDARIC = "awslambdaric>=4.2"  # --runtime-client awslambdaric: AWS's client in the venv
 FORMAT = 1  # bump when the layout of a virtualenv folder changes
@@ -59,8 +61,8 @@ class Spec:
         """The project's lines, plus Lambda's SDK unless the project brings its own."""
         named = requirement_names(self.requirements.lines)
         own_sdk = bool(named & {name for name, _ in LAMBDA_SDK})  # /var/task wins over the SDK
-        sdk = tuple(n for n, _ in LAMBDA_SDK if n not in named) if own_sdk else tuple(
-            f"{n}=={v}" for n, v in LAMBDA_SDK)
+        pinned = _version(self.python) >= SDK_PIN_MIN_PYTHON and not own_sdk
+        sdk = tuple(f"{n}=={v}" if pinned else n for n, v in LAMBDA_SDK if n not in named)
         extra = (SERVERLESS_WSGI,) if self.wsgi else ()
         client = (AWSLAMBDARIC,) if self.runtime_client == "awslambdaric" else ()
         return self.requirements.lines + sdk + extra + client
@@ -69,6 +71,14 @@ class Spec:
         text = json.dumps([FORMAT, self.python, self.requirements.digest,
                            list(self.install_lines())])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _version(python: str) -> tuple[int, ...]:
+    """Read "3.12" as (3, 12); anything unreadable counts as current."""
+    try:
+        return tuple(int(part) for part in python.split(".")[:2])
+    except ValueError:
+        return (99,)
 
 
 @dataclass(frozen=True, slots=True)

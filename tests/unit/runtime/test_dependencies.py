@@ -38,6 +38,12 @@ def test_lambdas_sdk_is_pinned_unless_the_project_brings_its_own() -> None:
     assert spec(runtime_client="awslambdaric").install_lines()[-1].startswith("awslambdaric")
 
 
+def test_runtimes_older_than_the_pinned_sdk_get_an_sdk_that_installs_on_them() -> None:
+    # boto3 1.38 needs Python 3.9+: a python3.7 project would not resolve with the pin.
+    assert spec("requests", python="3.7").install_lines() == ("requests", "boto3", "botocore")
+    assert spec(python="3.9").install_lines() == PINS
+
+
 def test_the_key_changes_with_every_input_and_only_then() -> None:
     base = spec("requests")
     assert base.key() == spec("requests").key()
