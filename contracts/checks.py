@@ -1,28 +1,23 @@
-"""Checks of our own: what openapi.yaml cannot say, and API Gateway's answer to other methods.
+"""Checks of our own about the HTTP exchange: API Gateway's answers, CORS, 204s, page tokens.
 
 Each is a small named function registered with schemathesis (signature `(ctx, response, case)`;
-an AssertionError is a failure reported under the function's name). Checks that follow reviews
-across requests are in contracts.lifecycle.
+an AssertionError is a failure reported under the function's name). The spec-derived semantic
+checks are in contracts.semantics, the ones that follow resources across requests in
+contracts.lifecycle. Which of them run is the project's choice (contracts.settings).
 """
 
 from __future__ import annotations
 
-import uuid
-
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from contracts import lifecycle
-from contracts.state import reviews_in
 from contracts.wire import (
     Case,
     body_of,
     current_state,
     declared_methods,
-    instant,
     is_gateway_reply,
     sent_method,
-    succeeded,
 )
 
 GATEWAY_403 = {"message": "Missing Authentication Token"}
@@ -50,14 +45,15 @@ def undeclared_method_is_gateway_403(
 def cors_header_on_handler_replies(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
-    """Every reply a handler produced carries Access-Control-Allow-Origin: * (errors too)."""
-    if is_gateway_reply(response):
+    """Every reply a handler produced carries the project's Access-Control-Allow-Origin."""
+    state = current_state()
+    if is_gateway_reply(response) or state is None or state.cors_origin is None:
         return None
     origin = response.headers.get("access-control-allow-origin")
-    if origin != ["*"]:
+    if origin != [state.cors_origin]:
         raise AssertionError(
             f"A {response.status_code} reply from the handler carries "
-            f"Access-Control-Allow-Origin {origin}, expected ['*']"
+            f"Access-Control-Allow-Origin {origin}, expected {[state.cors_origin]}"
         )
     credentials = response.headers.get("access-control-allow-credentials", [""])
     if credentials[0].lower() == "true":
@@ -69,7 +65,7 @@ def cors_header_on_handler_replies(
 
 
 @schemathesis.check
-def no_content_has_nobody_of(
+def no_content_has_no_body(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
     """A 204 has an empty body."""
@@ -78,55 +74,16 @@ def no_content_has_nobody_of(
     return None
 
 
-@schemathesis.check
-def review_ids_are_uuids(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
-) -> bool | None:
-    """Every review id the API returns is a UUID v4 in its 8-4-4-4-12 form."""
-    if not succeeded(case, response):
-        return None
-    for review in reviews_in(body_of(response)):
-        try:
-            parsed = uuid.UUID(review["id"])
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.version != 4 or len(review["id"]) != 36:
-            raise AssertionError(f"id {review['id']!r} is not a UUID v4")
-    return None
-
-
-@schemathesis.check
-def created_at_not_after_updated_at(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
-) -> bool | None:
-    """updatedAt >= createdAt on every review; equal on the one a create returns."""
-    if not succeeded(case, response):
-        return None
-    creating = case.operation.method.upper() == "POST"
-    for review in reviews_in(body_of(response)):
-        created, updated = instant(review.get("createdAt")), instant(review.get("updatedAt"))
-        if created is None or updated is None:
-            continue
-        if updated < created:
-            raise AssertionError(
-                f"updatedAt {review['updatedAt']} is before createdAt "
-                f"{review['createdAt']} (id {review['id']})"
-            )
-        if creating and updated != created:
-            raise AssertionError(
-                f"A new review has createdAt {review['createdAt']} but "
-                f"updatedAt {review['updatedAt']}; they must be equal"
-            )
-    return None
-
-
 def _foreign_token(case: Case, response: schemathesis.Response) -> bool:
+    """A 4xx to a listing whose page token the API never issued."""
     state = current_state()
-    token = (case.query or {}).get("nextToken")
+    collection = state.model.collection_of(case.operation.path) if state else None
+    if state is None or collection is None or collection.token_param is None:
+        return False
+    token = (case.query or {}).get(collection.token_param)
     return (
-        state is not None
-        and response.status_code == 400
-        and case.operation.path == "/reviews"
+        400 <= response.status_code < 500
+        and case.operation.path == collection.path
         and case.operation.method.upper() == "GET"
         and isinstance(token, str)
         and not state.issued(token)
@@ -137,11 +94,11 @@ def _foreign_token(case: Case, response: schemathesis.Response) -> bool:
 def valid_data_accepted(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
-    """Schemathesis's positive_data_acceptance, except a 400 for a nextToken the API never issued.
+    """Schemathesis's positive_data_acceptance, except a 4xx for a page token never issued.
 
-    Any string is a schema-valid `nextToken`, but the contract makes a token the API did not
-    issue a 400. Tokens the API did issue (recorded from list replies, followed by the spec's
-    NextPage link) must still be accepted, as must everything else.
+    Any string is a schema-valid page token, but an API may refuse one it did not issue.
+    Tokens the API did issue (recorded from list replies, followed by the spec's link from the
+    listing to itself) must still be accepted, as must everything else.
     """
     if _foreign_token(case, response):
         return None
@@ -149,12 +106,10 @@ def valid_data_accepted(
     return result
 
 
-CHECK_NAMES = (
-    "undeclared_method_is_gateway_403",
-    "cors_header_on_handler_replies",
-    "no_content_has_no_body",
-    "review_ids_are_uuids",
-    "created_at_not_after_updated_at",
-    "valid_data_accepted",
-    *lifecycle.CHECK_NAMES,
-)
+# Ours, by the project setting that turns each on (None: always on).
+CHECKS = {
+    "undeclared_method_is_gateway_403": "gateway",
+    "cors_header_on_handler_replies": "cors-origin",
+    "no_content_has_no_body": None,
+    "valid_data_accepted": None,
+}

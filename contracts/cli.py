@@ -3,9 +3,12 @@
     python -m contracts                  # starts python -m emulator, runs, stops it
     python -m contracts --base-url https://<api>.execute-api.<region>.amazonaws.com/<stage>
     python -m contracts --stack review-api-dev --region us-east-2
+    python -m contracts --project tests/contracts/fixtures/tasks   # another project's API
+    python -m contracts diff OLD.yaml NEW.yaml                      # breaking changes
 
-Exit status: 0 when every check passed, 1 when any failed (or reviews could not be cleaned up),
-2 for a usage or target error (or a run that could not test anything), 130 when interrupted.
+Exit status: 0 when every check passed, 1 when any failed (or drift, coverage below
+--min-coverage, resources left after cleanup), 2 for a usage or target error (or a run that
+could not test anything), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -20,7 +23,19 @@ from pathlib import Path
 
 import requests
 
-from contracts import auth, cleanup, drift, report, runner, stack, target
+from contracts import (
+    auth,
+    cleanup,
+    coverage,
+    drift,
+    model,
+    project,
+    report,
+    runner,
+    settings,
+    stack,
+    target,
+)
 from contracts.state import RunState
 
 DEFAULT_MAX_EXAMPLES = 50
@@ -34,9 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Describe every flag; --help shows them."""
     p = argparse.ArgumentParser(
         prog="python -m contracts",
-        description="Check that an API serves openapi.yaml's contract: property-based and "
-        "stateful tests (schemathesis) plus checks of our own. Without --base-url "
-        "or --stack, starts the local emulator on a free port and stops it after.",
+        description="Check that an API serves its OpenAPI contract: property-based and "
+        "stateful tests (schemathesis) plus semantic checks derived from the spec. Without "
+        "--base-url or --stack, starts the local emulator on a free port and stops it after. "
+        "Subcommands: `diff OLD NEW` (breaking changes between two specs).",
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
@@ -97,20 +113,38 @@ def build_parser() -> argparse.ArgumentParser:
         "prod and production still need --allow-writes",
     )
     p.add_argument("--junit-xml", type=Path, metavar="PATH", help="also write a JUnit XML report")
+    p.add_argument("--coverage-json", type=Path, metavar="PATH",
+                   help="write the coverage of declared responses as JSON")
+    p.add_argument("--min-coverage", type=_percent, metavar="PCT",
+                   help="fail the run below this coverage of declared responses (0-100)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="print schemathesis's own report as the run goes")
     p.add_argument(
-        "--spec",
+        "--project",
         type=Path,
-        default=Path("openapi.yaml"),
-        help="the contract (default: ./openapi.yaml)",
+        default=Path("."),
+        metavar="DIR",
+        help="the project: its contracts.toml or pyproject.toml [tool.contracts] "
+        "(default: the current directory)",
     )
+    p.add_argument("--spec", type=Path, help="the contract (default: the project's spec)")
     p.add_argument(
         "--config",
         type=Path,
-        default=Path("serverless.yml"),
         help="serverless.yml: the emulator's service and the drift check's routes "
-        "(default: ./serverless.yml)",
+        "(default: the project's)",
     )
     return p
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a percentage from 0 to 100")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -127,6 +161,8 @@ class Plan:
     args: argparse.Namespace
     seed: int
     headers: tuple[tuple[str, str], ...]
+    project: project.Project
+    model: model.Model
     argv: tuple[str, ...] = ()  # as given, to print the command that repeats the run
 
 
@@ -138,13 +174,23 @@ def plan(args: argparse.Namespace, argv: Sequence[str] = ()) -> Plan:
         raise UsageError(str(exc)) from exc
     if args.read_only and args.allow_writes:
         raise UsageError("--read-only and --allow-writes contradict each other")
+    try:
+        settings_ = project.load(args.project)
+    except project.ProjectError as exc:
+        raise UsageError(str(exc)) from exc
+    args.spec = args.spec or settings_.spec
+    args.config = args.config or settings_.serverless
     if not args.spec.is_file():
         raise UsageError(f"--spec {args.spec}: no such file")
     emulated = args.base_url is None and args.stack is None
     if emulated and not args.config.is_file():
         raise UsageError(f"--config {args.config}: no such file (the emulator needs it)")
+    try:
+        api = model.load(args.spec)
+    except (model.SpecError, OSError, ValueError) as exc:
+        raise UsageError(f"--spec {args.spec}: {exc}") from exc
     seed = args.seed if args.seed is not None else random.SystemRandom().getrandbits(32)
-    return Plan(args, seed, headers, tuple(argv))
+    return Plan(args, seed, headers, settings_, api, tuple(argv))
 
 
 @contextlib.contextmanager
@@ -162,18 +208,11 @@ def base_url(args: argparse.Namespace) -> Iterator[str]:
             yield emulator.base_url
 
 
-def check_drift(args: argparse.Namespace) -> bool:
-    """Compare serverless.yml's routes with openapi.yaml's operations; print any mismatch."""
+def check_drift(args: argparse.Namespace) -> drift.Drift | None:
+    """Compare serverless.yml's routes with the spec's operations (None: no serverless.yml)."""
     if not args.config.is_file():
-        print(f"drift: skipped ({args.config} not found)")
-        return True
-    result = drift.compare(args.config, args.spec)
-    print(
-        "drift: serverless.yml and openapi.yaml declare the same routes"
-        if result.ok
-        else "drift: FAILED\n" + result.describe(args.config, args.spec)
-    )
-    return result.ok
+        return None
+    return drift.compare(args.config, args.spec)
 
 
 def request_auth(args: argparse.Namespace, url: str) -> requests.auth.AuthBase | None:
@@ -192,14 +231,14 @@ def guard_writes(args: argparse.Namespace, url: str) -> None:
     stage = args.stage or target.stage_of(url)
     raise UsageError(
         f"stage {stage!r} is protected: pass --read-only, or --allow-writes to create, "
-        "change and delete reviews there"
+        "change and delete resources there"
         if stage is not None
         else f"cannot tell the stage of {url} (a custom domain?): pass --stage NAME, "
         "--read-only, or --allow-writes"
     )
 
 
-def execute(the_plan: Plan, url: str) -> tuple[runner.RunResult, cleanup.CleanupReport]:
+def execute(the_plan: Plan, url: str) -> tuple[runner.RunResult, RunState, cleanup.CleanupReport]:
     """Run against `url`, then delete what the run created, whatever happened meanwhile."""
     args = the_plan.args
     guard_writes(args, url)
@@ -211,34 +250,70 @@ def execute(the_plan: Plan, url: str) -> tuple[runner.RunResult, cleanup.Cleanup
         headers=the_plan.headers,
         auth=request_auth(args, url),
         read_only=args.read_only,
-        junit_xml=args.junit_xml,
+        verbose=args.verbose,
     )
-    state = RunState()
+    state = RunState(model=the_plan.model, cors_origin=the_plan.project.cors_origin)
     result = runner.RunResult()
     try:
-        result = runner.run(options, state)
+        result = runner.run(options, the_plan.project, state)
     finally:
         client = state.client
         cleaned = cleanup.delete_all(client, list(state.created)) if client else None
         if client:
             client.close()
-    return result, cleaned or cleanup.CleanupReport()
+    return result, state, cleaned or cleanup.CleanupReport()
+
+
+def outcome(
+    the_plan: Plan, url: str, found: tuple[runner.RunResult, RunState, cleanup.CleanupReport],
+    drifted: drift.Drift | None,
+) -> report.Outcome:
+    """Put a finished run's parts together for the reports."""
+    args = the_plan.args
+    result, state, cleaned = found
+    declared = the_plan.model.declared
+    if args.read_only:
+        declared = {op: codes for op, codes in declared.items() if op.startswith("GET ")}
+    return report.Outcome(
+        result=result,
+        cleanup=cleaned,
+        drift=drifted,
+        coverage=coverage.measure(declared, state.statuses),
+        checks=tuple(settings.enabled_checks(the_plan.project)),
+        url=url,
+        seed=the_plan.seed,
+        argv=the_plan.argv,
+        min_coverage=args.min_coverage,
+        files=(args.config.name, args.spec.name),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the contract; return the exit status."""
+    """Run the contract (or a subcommand); return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["diff"]:
+        from contracts import diff
+
+        return diff.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         the_plan = plan(args, argv)
-        drift_ok = check_drift(args)
+        drifted = check_drift(args)
         with base_url(args) as url:
-            result, cleaned = execute(the_plan, url)
+            print(f"contracts: testing {url} (seed {the_plan.seed}) ...", flush=True)
+            found = execute(the_plan, url)
     except (UsageError, target.TargetError) as exc:
         print(f"contracts: {exc}", file=sys.stderr)
         return report.EXIT_USAGE
     except KeyboardInterrupt:  # outside schemathesis's run; cleanup and the emulator's stop ran
         print("contracts: interrupted", file=sys.stderr)
         return report.EXIT_INTERRUPTED
-    report.summarize(result, cleaned, drift_ok, url=url, seed=the_plan.seed, argv=the_plan.argv)
-    return report.verdict(result, cleaned, drift_ok)
+    done = outcome(the_plan, url, found, drifted)
+    if found[0].operations == 0 and not args.verbose:
+        print(found[0].output[-3000:])  # why nothing was tested: schemathesis said
+    print("\n".join(report.summary(done)))
+    if args.junit_xml is not None:
+        report.write_junit(done, args.junit_xml)
+    if args.coverage_json is not None and done.coverage is not None:
+        done.coverage.write(args.coverage_json)
+    return done.verdict()

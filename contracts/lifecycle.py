@@ -1,91 +1,62 @@
-"""Checks that follow reviews across requests: updates, deletes and the listing.
+"""Checks that follow resources across requests: updates, deletes and the listing.
 
 They read the run's state (contracts.state), which the `after_call` hook here fills with every
-response before the checks of that response run.
+response before the checks of that response run. What a resource, its id and its listing are
+comes from the spec (contracts.model).
 """
 
 from __future__ import annotations
 
 import schemathesis
 
-from contracts.state import reviews_in
+from contracts.model import Collection
+from contracts.state import RunState
 from contracts.wire import (
     Case,
     body_of,
     current_state,
-    instant,
+    operation_of,
     path_id,
     sent_method,
     succeeded,
 )
 
-LIST_PAGE_SIZE = 10
-LIST_MAX_PAGES = 300
+WALK_BOUND = 5  # small pages, so that a run's few dozen resources span several
+WALK_MAX_PAGES = 300
 
 
 @schemathesis.hook
 def after_call(
     context: schemathesis.HookContext, case: Case, response: schemathesis.Response
 ) -> None:
-    """Record every response in the run's state (ids, deletes, tokens, timestamps)."""
+    """Record every response in the run's state (ids, deletes, tokens, statuses)."""
     state = current_state()
     if state is not None:
         state.observe(
-            case.id, sent_method(response), path_id(case), response.status_code, body_of(response)
+            case.id, operation_of(case), sent_method(response), path_id(case),
+            status=response.status_code, body=body_of(response),
         )
-
-
-@schemathesis.check
-def update_moves_updated_at(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
-) -> bool | None:
-    """A successful update moves updatedAt forward and keeps createdAt."""
-    state = current_state()
-    if state is None or case.operation.method.upper() != "PUT" or not succeeded(case, response):
-        return None
-    reviews = reviews_in(body_of(response))
-    if not reviews:
-        return None
-    new = reviews[0]
-    created, updated = instant(new.get("createdAt")), instant(new.get("updatedAt"))
-    if created is not None and updated is not None and updated <= created:
-        raise AssertionError(
-            f"After an update, updatedAt {new['updatedAt']} is not after "
-            f"createdAt {new['createdAt']}"
-        )
-    before = state.before.get(case.id)
-    if before is None or before.stamps is None or updated is None:
-        return None
-    previous = instant(before.stamps.updated_at)
-    if previous is not None and updated <= previous:
-        raise AssertionError(
-            f"updatedAt did not move: {before.stamps.updated_at} before the "
-            f"update, {new['updatedAt']} after it"
-        )
-    if new.get("createdAt") != before.stamps.created_at:
-        raise AssertionError(
-            f"createdAt changed on update: {before.stamps.created_at} -> {new.get('createdAt')}"
-        )
-    return None
 
 
 @schemathesis.check
 def update_never_creates(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
-    """PUT on an id no response of the run ever carried is a 404, never a new review.
+    """An item PUT/PATCH that declares no 201, on an id never seen, answers 404: no create.
 
-    (A PUT that brings back a deleted review is deleted_stays_deleted's to report.)
+    (A write that brings back a deleted resource is deleted_stays_deleted's to report.)
     """
     state = current_state()
-    if state is None or case.operation.method.upper() != "PUT" or not succeeded(case, response):
+    method = case.operation.method.upper()
+    collection = state.model.collection_of(case.operation.path) if state else None
+    if state is None or collection is None or not succeeded(case, response):
         return None
     before = state.before.get(case.id)
-    if before is None or before.seen:
+    if method not in collection.never_creates or before is None or before.seen:
         return None
     raise AssertionError(
-        f"PUT {case.formatted_path} answered {response.status_code} for an id that never "
-        "existed: an update must not create a review (expected 404)"
+        f"{method} {case.formatted_path} answered {response.status_code} for an id that never "
+        "existed: the spec declares no 201 here, so an update must not create (expected 404)"
     )
 
 
@@ -102,7 +73,7 @@ def deleted_stays_deleted(
         return None
     raise AssertionError(
         f"{sent_method(response)} {case.formatted_path} answered "
-        f"{response.status_code} after the review was deleted (expected 404)"
+        f"{response.status_code} after the resource was deleted (expected 404)"
     )
 
 
@@ -112,44 +83,55 @@ def _walk_due(creates: int) -> bool:
 
 
 @schemathesis.check
-def created_review_is_listed(
+def listing_complete(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
-    """Walking GET /reviews page by page finds every review this run created and kept, once."""
+    """Pages chained by their token list every resource the run created and kept, once each."""
     state = current_state()
+    collection = state.model.collection_of(case.operation.path) if state else None
     if (
         state is None
-        or state.client is None
-        or case.operation.method.upper() != "POST"
+        or collection is None
+        or collection.items_pointer is None
+        or f"GET {collection.path}" not in collection.operations
+        or operation_of(case) != f"POST {collection.path}"
         or not succeeded(case, response)
-        or not _walk_due(state.creates)
+        or not _walk_due(state.creates[collection.path])
     ):
         return None
-    listed: list[str] = []
-    pages = 0
-    for page in state.client.walk(LIST_PAGE_SIZE, LIST_MAX_PAGES):
-        pages += 1
-        if page.status != 200:
-            raise AssertionError(f"GET /reviews answered {page.status} on page {pages} of a walk")
-        listed.extend(page.ids)
-        if pages == LIST_MAX_PAGES and page.next_token is not None:
-            return None  # too big to walk here: inconclusive, not a failure
-    twice = sorted({i for i in listed if listed.count(i) > 1})
-    if twice:
-        raise AssertionError(f"Listed more than once across {pages} page(s): {twice[:3]}")
-    missing = sorted(state.live_ids() - set(listed))
-    if missing:
-        raise AssertionError(
-            f"{len(missing)} review(s) this run created are not in GET /reviews "
-            f"(walked {pages} page(s) of limit={LIST_PAGE_SIZE}, following nextToken), "
-            f"e.g. {missing[:3]}: pagination loses items"
-        )
+    _walk(state, collection)
     return None
 
 
-CHECK_NAMES = (
-    "update_moves_updated_at",
-    "update_never_creates",
-    "deleted_stays_deleted",
-    "created_review_is_listed",
-)
+def _walk(state: RunState, collection: Collection) -> None:
+    assert state.client is not None
+    bound = WALK_BOUND if collection.bound_param else None
+    listed: list[str] = []
+    pages = 0
+    for page in state.client.walk(collection, bound, WALK_MAX_PAGES):
+        pages += 1
+        if page.status != 200:
+            raise AssertionError(f"GET {collection.path} answered {page.status} on page {pages}")
+        listed += [
+            str(item[collection.id_property]) for item in page.items
+            if isinstance(item, dict) and collection.id_property in item
+        ]
+        if pages == WALK_MAX_PAGES and page.next_token is not None:
+            return  # too big to walk here: inconclusive, not a failure
+    twice = sorted({i for i in listed if listed.count(i) > 1})
+    if twice:
+        raise AssertionError(f"Listed more than once across {pages} page(s): {twice[:3]}")
+    missing = sorted(state.live_ids(collection) - set(listed))
+    if missing:
+        raise AssertionError(
+            f"{len(missing)} resource(s) this run created are not listed by GET "
+            f"{collection.path} (walked {pages} page(s) of {collection.bound_param}={bound}, "
+            f"following {collection.token_param}), e.g. {missing[:3]}: pagination loses items"
+        )
+
+
+CHECKS = {
+    "update_never_creates": None,
+    "deleted_stays_deleted": None,
+    "listing_complete": None,
+}

@@ -7,18 +7,24 @@ missed), seeds, curl reproductions, a summary and the JUnit report. In the same 
 checks and `after_call` hook are registered once, share the run's state, and the caller's
 `finally` can clean up whatever happens. The CLI's documented extension points are used:
 `@schemathesis.check`, `@schemathesis.hook`, `schemathesis.auth.set_from_requests` and a
-`@schemathesis.cli.handler()` that collects the numbers of the summary.
+`@schemathesis.cli.handler()` that collects the numbers and every failure for our own
+summary and JUnit report. Schemathesis's console output is kept (printed with --verbose, or
+when the run could not start), not printed by default: one failing check can fill thousands of
+lines.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import signal
+import sys
 import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 import requests
@@ -26,10 +32,11 @@ import schemathesis
 import schemathesis.cli
 from schemathesis.auths import GLOBAL_AUTH_STORAGE
 from schemathesis.cli.commands.run.handlers.base import EventHandler
+from schemathesis.engine import events
 
-from contracts import checks as _checks  # noqa: F401 - registers the checks and the hook
 from contracts import settings
 from contracts.client import ApiClient
+from contracts.project import Project
 from contracts.state import RunState, activate
 
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT, as schemathesis exits on Ctrl-C
@@ -44,8 +51,18 @@ class RunOptions:
     headers: tuple[tuple[str, str], ...] = ()
     auth: requests.auth.AuthBase | None = None
     read_only: bool = False
-    junit_xml: Path | None = None
+    verbose: bool = False
     phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One unique failure: which check, on what, why, and the request that shows it."""
+
+    check: str
+    operation: str
+    message: str
+    curl: str = ""
 
 
 @dataclass(slots=True)
@@ -53,7 +70,13 @@ class RunResult:
     exit_code: int = 2
     operations: int = 0
     examples: int = 0
-    failures: Counter[str] = field(default_factory=Counter)  # unique failures by check name
+    findings: list[Finding] = field(default_factory=list)
+    output: str = ""  # schemathesis's own console output
+
+    @property
+    def failures(self) -> Counter[str]:
+        """Unique failures by check name."""
+        return Counter(f.check for f in self.findings)
 
 
 _collected: list[RunResult] = []
@@ -64,10 +87,12 @@ class SummaryCollector(EventHandler[Any]):
     """Copies the run's numbers out of schemathesis's statistics when the run ends."""
 
     def __init__(self, *args: Any, **params: Any) -> None:
-        pass
+        self.errors: list[Finding] = []
 
     def handle_event(self, ctx: Any, event: Any) -> None:
-        pass
+        if isinstance(event, events.NonFatalError):
+            message = f"{event.info.title}: {event.info.message}".splitlines()[0]
+            self.errors.append(Finding("errors", event.label, message))
 
     def shutdown(self, ctx: Any) -> None:
         stats = ctx.statistic
@@ -75,9 +100,24 @@ class SummaryCollector(EventHandler[Any]):
             exit_code=int(ctx.exit_code),
             operations=len(stats.tested_operations),
             examples=int(stats.total_cases),
+            findings=[*findings(stats), *self.errors],
         )
-        result.failures.update(check for _, check in stats.observed_failures.values())
         _collected.append(result)
+
+
+def findings(stats: Any) -> list[Finding]:
+    """Every unique failure in schemathesis's statistics, named by the check that raised it."""
+    check_of = dict(stats.observed_failures.values())  # failure -> check name
+    found = []
+    for label, groups in sorted(stats.failures.items()):
+        for group in groups.values():
+            for failure in group.failures:
+                message = " ".join(f"{failure.title}: {failure.message}".split())
+                found.append(
+                    Finding(check_of.get(failure, "unknown"), label, message,
+                            group.code_sample or "")
+                )
+    return found
 
 
 def argv(options: RunOptions, config_file: Path) -> list[str]:
@@ -102,30 +142,51 @@ def argv(options: RunOptions, config_file: Path) -> list[str]:
         args += ["--header", f"{name}: {value}"]
     if options.read_only:
         args += ["--include-method", "GET"]
-    if options.junit_xml is not None:
-        args += ["--report", "junit", "--report-junit-path", str(options.junit_xml)]
     return args
 
 
-def run(options: RunOptions, state: RunState) -> RunResult:
+def run(options: RunOptions, project: Project, state: RunState) -> RunResult:
     """Run schemathesis against the base URL, recording into `state`; return the numbers."""
     if options.auth is not None:
         GLOBAL_AUTH_STORAGE.set_from_requests(options.auth)
     state.client = ApiClient(options.base_url, dict(options.headers), options.auth)
     activate(state)
     _collected.clear()
+    output = _Tee(sys.stdout if options.verbose else None)
     try:
-        with tempfile.TemporaryDirectory(prefix="contracts-") as tmp, _Interrupts() as interrupts:
-            config_file = settings.write(Path(tmp), read_only=options.read_only)
+        with (
+            tempfile.TemporaryDirectory(prefix="contracts-") as tmp,
+            _Interrupts() as interrupts,
+            contextlib.redirect_stdout(output),
+        ):
+            config_file = settings.write(Path(tmp), project, read_only=options.read_only)
             exit_code = _invoke(argv(options, config_file))
     finally:
         activate(None)
         GLOBAL_AUTH_STORAGE.unregister()
     result = _collected[-1] if _collected else RunResult()
+    result.output = output.getvalue()
     # A Ctrl-C that lands in a weakref callback or __del__ is printed and dropped by Python
     # ("Exception ignored in ..."), and the run goes on to the end: it was still interrupted.
     result.exit_code = EXIT_INTERRUPTED if interrupts.seen and exit_code == 0 else exit_code
     return result
+
+
+class _Tee(io.StringIO):
+    """Keeps everything written; also passes it on to `echo` when given (--verbose)."""
+
+    def __init__(self, echo: TextIO | None) -> None:
+        super().__init__()
+        self.echo = echo
+
+    def write(self, text: str) -> int:
+        if self.echo is not None:
+            self.echo.write(text)
+            self.echo.flush()
+        return super().write(text)
+
+    def isatty(self) -> bool:
+        return False
 
 
 class _Interrupts:

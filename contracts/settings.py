@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from contracts.checks import CHECK_NAMES
+from contracts import checks, lifecycle, semantics
+from contracts.project import Project
 
-# Stock checks that fit this API. Replaced: unsupported_method (expects 405; API Gateway answers
-# 403: see undeclared_method_is_gateway_403) and positive_data_acceptance (see
-# valid_data_accepted). Not applicable: auth checks (the spec declares no security scheme).
+# Every stock check runs, except two that ours replace for a reason (each calls or covers it):
+# unsupported_method expects 405 where API Gateway REST answers 403 (gateway = "rest":
+# undeclared_method_is_gateway_403), and positive_data_acceptance rejects an API that refuses
+# a page token it never issued (valid_data_accepted: the same check otherwise).
 STOCK_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -23,30 +25,56 @@ STOCK_CHECKS = (
     "response_headers_conformance",
     "response_schema_conformance",
     "negative_data_rejection",
+    "missing_required_header",
+    "allow_header_conformance",
     "use_after_free",
     "ensure_resource_availability",
+    "ignored_auth",
+    "object_level_authorization",
 )
+# Ours, by the project setting that turns each on (None: always on).
+OWN_CHECKS: dict[str, str | None] = {**checks.CHECKS, **semantics.CHECKS, **lifecycle.CHECKS}
 # Undeclared methods the coverage phase sends to each path; read-only runs send only safe ones.
 PROBE_METHODS = ("get", "put", "post", "delete", "patch", "trace")
 SAFE_PROBE_METHODS = ("trace",)
 
 
-def settings(*, read_only: bool) -> dict[str, Any]:
+def own_checks(project: Project) -> list[str]:
+    """Our checks this project runs: not disabled, and their setting (if any) given."""
+    wanted = {
+        "gateway": project.gateway == "rest",
+        "cors-origin": project.cors_origin is not None,
+        None: True,
+    }
+    return [n for n, need in OWN_CHECKS.items() if wanted[need] and n not in project.disabled]
+
+
+def enabled_checks(project: Project) -> list[str]:
+    """Every check the run performs: the stock ones and ours."""
+    stock = list(STOCK_CHECKS)
+    if project.gateway != "rest" or "undeclared_method_is_gateway_403" in project.disabled:
+        stock.append("unsupported_method")
+    return stock + own_checks(project)
+
+
+def settings(project: Project, *, read_only: bool) -> dict[str, Any]:
     """The configuration as a dict with schemathesis.toml's keys."""
     no_response_data = {"extra-data-sources": {"responses": False}}
-    checks: dict[str, Any] = {"enabled": False}
-    checks.update({name: {"enabled": True} for name in (*STOCK_CHECKS, *CHECK_NAMES)})
-    # Invalid data gets a 400 (a 404 for an id that is not a UUID), never anything else.
-    checks["negative_data_rejection"]["expected-statuses"] = ["400", "404"]
-    # Valid data gets a 2xx, or a 404 for an id that does not exist.
-    checks["positive_data_acceptance"] = {"enabled": False, "expected-statuses": ["2xx", "404"]}
+    config: dict[str, Any] = {"enabled": False}
+    config.update({name: {"enabled": True} for name in enabled_checks(project)})
+    config.setdefault("negative_data_rejection", {"enabled": True})
+    config["negative_data_rejection"]["expected-statuses"] = list(project.rejected_statuses)
+    # Off as a check of its own; valid_data_accepted calls it with these statuses.
+    config["positive_data_acceptance"] = {
+        "enabled": False, "expected-statuses": list(project.accepted_statuses)
+    }
     return {
         "workers": 1,  # the run state's before/after snapshots assume one request at a time
         "cache": {"enabled": False},  # nothing written to the working directory
         "generation": {"database": "none"},
-        "checks": checks,
+        "checks": config,
         "phases": {
-            # Ids read from list replies could be reviews this run does not own (on a real
+            # Ids read from list replies could be resources this run does not own (on a real
             # stage): values come only from the spec's links, never from any response.
             "examples": no_response_data,
             "fuzzing": no_response_data,
@@ -73,8 +101,8 @@ def to_toml(data: Mapping[str, Any], prefix: str = "") -> str:
     return "\n".join([*header, *scalars, "", *tables]).strip() + "\n"
 
 
-def write(directory: Path, *, read_only: bool) -> Path:
+def write(directory: Path, project: Project, *, read_only: bool) -> Path:
     """Write the configuration into `directory`; return the file's path."""
     path = directory / "schemathesis.toml"
-    path.write_text(to_toml(settings(read_only=read_only)), encoding="utf-8")
+    path.write_text(to_toml(settings(project, read_only=read_only)), encoding="utf-8")
     return path

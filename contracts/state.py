@@ -1,100 +1,123 @@
-"""What one contract run has observed: reviews created, seen, deleted, and list tokens issued.
+"""What one contract run has observed: resources created, seen, deleted; tokens; coverage.
 
-Schemathesis calls `observe` after every response (an `after_call` hook) and the custom checks
-read it. A check runs after the hook has already recorded its own response, so each
-observation keeps a `Before` snapshot of what was known about the id until then.
+Schemathesis calls `observe` after every response (an `after_call` hook) and the checks read it.
+A check runs after the hook has already recorded its own response, so each observation keeps a
+`Before` snapshot of what was known about the resource until then. Resources are keyed by their
+collection's path and id, so two collections may share ids.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.client import ApiClient
+from contracts.model import Collection, Model, pointer_get
 
-
-@dataclass(frozen=True, slots=True)
-class Stamps:
-    """The timestamps a response carried for one review."""
-
-    created_at: str
-    updated_at: str
+Key = tuple[str, str]  # (collection path, id)
 
 
 @dataclass(frozen=True, slots=True)
 class Before:
-    """What the run knew about an id just before a response."""
+    """What the run knew about a resource just before a response."""
 
-    seen: bool  # any earlier response carried this id
+    seen: bool  # an earlier response carried it
     deleted: bool  # an earlier DELETE of it answered 2xx
-    stamps: Stamps | None  # the latest timestamps seen for it
+    resource: dict[str, Any] | None  # its latest representation
 
 
 @dataclass(slots=True)
 class RunState:
     """Everything a run records; safe to share between schemathesis worker threads."""
 
-    created: list[str] = field(default_factory=list)  # creation order, for cleanup
-    creates: int = 0  # successful creates, for the list-walk schedule
-    seen: set[str] = field(default_factory=set)
-    deleted: set[str] = field(default_factory=set)
-    tokens: set[str] = field(default_factory=set)  # nextTokens the API issued
-    stamps: dict[str, Stamps] = field(default_factory=dict)
+    model: Model = field(default_factory=lambda: Model(raw={}))
+    cors_origin: str | None = None  # the Access-Control-Allow-Origin every handler reply carries
+    created: list[tuple[Collection, str]] = field(default_factory=list)  # for cleanup, in order
+    creates: Counter[str] = field(default_factory=Counter)  # successful creates by collection
+    seen: set[Key] = field(default_factory=set)
+    deleted: set[Key] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)  # page tokens the API issued
+    latest: dict[Key, dict[str, Any]] = field(default_factory=dict)
     before: dict[str, Before] = field(default_factory=dict)  # by schemathesis case id
-    client: ApiClient | None = None  # for the checks' own requests (list walks)
+    statuses: dict[str, Counter[int]] = field(default_factory=dict)  # "METHOD /path" -> codes
+    client: ApiClient | None = None  # for the checks' own requests (read-backs, list walks)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def live_ids(self) -> set[str]:
-        """Ids this run created and has not deleted."""
+    def live_ids(self, collection: Collection) -> set[str]:
+        """Ids of this collection the run created and has not deleted."""
         with self.lock:
-            return set(self.created) - self.deleted
+            return {
+                i for c, i in self.created
+                if c.path == collection.path and (c.path, i) not in self.deleted
+            }
 
     def issued(self, token: str) -> bool:
-        """Whether the API handed out this nextToken during the run."""
+        """Whether the API handed out this page token during the run."""
         with self.lock:
             return token in self.tokens
 
     def observe(
-        self, case_id: str, method: str, path_id: str | None, status: int, body: Any
+        self, case_id: str, operation: str, sent: str, path_value: str | None, *,
+        status: int, body: Any,
     ) -> None:
-        """Record one response (method upper case; path_id from /reviews/{id}, if any)."""
+        """Record one response to `operation` ("METHOD /path"), sent with method `sent`."""
+        method, _, path = operation.partition(" ")
+        collection = self.model.collection_of(path)
         with self.lock:
-            if path_id is not None:
+            if sent == method:
+                self.statuses.setdefault(operation, Counter())[status] += 1
+            if collection is None or sent != method:
+                return
+            key = (collection.path, path_value) if path_value is not None else None
+            if key is not None:
                 self.before[case_id] = Before(
-                    seen=path_id in self.seen,
-                    deleted=path_id in self.deleted,
-                    stamps=self.stamps.get(path_id),
+                    key in self.seen, key in self.deleted, self.latest.get(key)
                 )
             if not 200 <= status < 300:
                 return
-            if method == "DELETE" and path_id is not None:
-                self.deleted.add(path_id)
-            for review in reviews_in(body):
-                self._remember(method, review)
-            if isinstance(body, dict) and isinstance(body.get("nextToken"), str):
-                self.tokens.add(body["nextToken"])
+            if method == "DELETE" and key is not None:
+                self.deleted.add(key)
+            for resource in resources_in(collection, path, body):
+                self._remember(collection, method, resource)
+            token = _token(collection, path, method, body)
+            if token is not None:
+                self.tokens.add(token)
 
-    def _remember(self, method: str, review: dict[str, Any]) -> None:
-        review_id = review["id"]
-        if method in ("POST", "PUT") and review_id not in self.created:
+    def _remember(self, collection: Collection, method: str, resource: dict[str, Any]) -> None:
+        rid = str(resource[collection.id_property])
+        key = (collection.path, rid)
+        if method in ("POST", "PUT", "PATCH") and (collection, rid) not in self.created:
             # A PUT that answers 2xx for an unknown id created it (a bug the checks report):
             # it is still ours to clean up.
-            self.created.append(review_id)
+            self.created.append((collection, rid))
             if method == "POST":
-                self.creates += 1
-        self.seen.add(review_id)
-        created_at, updated_at = review.get("createdAt"), review.get("updatedAt")
-        if isinstance(created_at, str) and isinstance(updated_at, str):
-            self.stamps[review_id] = Stamps(created_at, updated_at)
+                self.creates[collection.path] += 1
+        self.seen.add(key)
+        self.latest[key] = resource
 
 
-def reviews_in(body: Any) -> list[dict[str, Any]]:
-    """The review objects in a response body: one review, or a list page's items."""
-    if not isinstance(body, dict):
-        return []
-    candidates = body["items"] if isinstance(body.get("items"), list) else [body]
-    return [c for c in candidates if isinstance(c, dict) and isinstance(c.get("id"), str)]
+def resources_in(collection: Collection, path: str, body: Any) -> list[dict[str, Any]]:
+    """The resources in a reply: the body on item paths and creates, a listing's items."""
+    id_property = collection.id_property
+    if path == collection.path and collection.items_pointer is not None:
+        items = pointer_get(body, collection.items_pointer)
+        candidates = items if isinstance(items, list) else [body]
+    else:
+        candidates = [body]
+    return [
+        c for c in candidates
+        if isinstance(c, dict) and isinstance(c.get(id_property), str | int)
+        and not isinstance(c.get(id_property), bool)
+    ]
+
+
+def _token(collection: Collection, path: str, method: str, body: Any) -> str | None:
+    if path != collection.path or method != "GET" or collection.token_pointer is None:
+        return None
+    token = pointer_get(body, collection.token_pointer)
+    return token if isinstance(token, str) else None
 
 
 _current: RunState | None = None

@@ -15,7 +15,6 @@ from contracts.state import RunState
 # header unless configured). A handler's own 500 must carry it, so 500 is not among them.
 GATEWAY_STATUSES = frozenset({403, 413, 429, 502, 503, 504})
 HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
-ITEM_PATH = "/reviews/{id}"
 
 Case = schemathesis.Case[Any]
 
@@ -44,12 +43,25 @@ def body_of(response: schemathesis.Response) -> Any:
         return None
 
 
+def operation_of(case: Case) -> str:
+    """`METHOD /path` of the case's operation (the spec's method, not a probe's)."""
+    return f"{case.operation.method.upper()} {case.operation.path}"
+
+
 def path_id(case: Case) -> str | None:
-    """The {id} of /reviews/{id}, if the case has one."""
-    if case.operation.path != ITEM_PATH or not case.path_parameters:
+    """The value of the item path's id parameter, if the case is on an item path."""
+    state = current_state()
+    collection = state.model.collection_of(case.operation.path) if state else None
+    if collection is None or case.operation.path != collection.item_path:
         return None
-    value = case.path_parameters.get("id")
+    value = (case.path_parameters or {}).get(collection.id_param)
     return None if value is None else str(value)
+
+
+def sent_body(case: Case) -> dict[str, Any] | None:
+    """The JSON object the case sent, if it sent one."""
+    body = case.body
+    return body if isinstance(body, dict) else None
 
 
 def current_state() -> RunState | None:
