@@ -77,7 +77,8 @@ class Coverage:
         lines = []
         for row, r in zip(cells, (None, *self.rows), strict=True):
             text = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
-            extra = f"  (undeclared: {','.join(map(str, r.undeclared))})" if r and r.undeclared else ""
+            odd = ",".join(map(str, r.undeclared)) if r else ""
+            extra = f"  (undeclared: {odd})" if odd else ""
             lines.append(f"  {text}  {row[3]}{extra}")
         return lines
 

@@ -60,6 +60,8 @@ def write_read_back(
     status, stored = state.client.get_item(collection, str(rid))
     if status != 200:
         raise AssertionError(f"GET of the resource just written ({rid}) answered {status}")
+    if isinstance(stored, dict) and str(stored.get(collection.id_property)) != str(rid):
+        return None  # another resource: path_selects_resource's to report
     problems = _differences(sent, stored, fields)
     if problems:
         raise AssertionError(f"A later GET differs from what was written: {'; '.join(problems)}")
@@ -148,10 +150,12 @@ def server_timestamps(
     state, collection = found
     method = case.operation.method.upper()
     before = state.before.get(case.id)
-    resources = resources_in(collection, case.operation.path, body_of(response))
-    # One resource on an item path is compared with what the run knew of it; listings are not.
-    previous = before.resource if before is not None and len(resources) == 1 else None
-    for resource in resources:
+    wanted = path_id(case)
+    # A resource on its own item path is compared with what the run knew of it; a listing, or
+    # another resource than the path names (path_selects_resource's to report), is not.
+    for resource in resources_in(collection, case.operation.path, body_of(response)):
+        mine = before is not None and str(resource.get(collection.id_property)) == wanted
+        previous = before.resource if mine and before is not None else None
         _timestamps_hold(collection, resource, previous, updating=method in ("PUT", "PATCH"))
     return None
 

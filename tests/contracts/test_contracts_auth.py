@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from contracts_fake_stage import FakeStage, Recorded
 
-from contracts import auth
+from contracts import auth, model
 from contracts.client import ApiClient
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,8 +76,9 @@ def test_region_is_read_from_execute_api_hosts(url: str, region: str | None) -> 
 def test_sigv4_signs_requests_as_api_gateway_verifies_them() -> None:
     with FakeStage() as stage:
         client = ApiClient(stage.base_url, {"x-api-key": "k1"}, auth.SigV4(CREDENTIALS, REGION))
-        client.list_page(10, None)
-        client.delete_review("3f1c2b9e-8d4a-4c6b-9e2f-1a2b3c4d5e6f")
+        (reviews,) = model.load(REPO / "openapi.yaml").collections
+        client.list_page(reviews, 10, None)
+        client.delete_item(reviews, "3f1c2b9e-8d4a-4c6b-9e2f-1a2b3c4d5e6f")
         client.close()
         origin = stage.base_url.rsplit("/", 1)[0]
         sent = stage.requests

@@ -73,7 +73,7 @@ def test_stop_kills_an_emulator_that_ignores_the_interrupt(
 
 def test_an_interrupted_run_deletes_what_it_created_and_stops_the_emulator() -> None:
     run = subprocess.Popen(
-        [sys.executable, "-m", "contracts", "--seed", "5"],
+        [sys.executable, "-m", "contracts", "--seed", "5", "--verbose"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     assert run.stdout is not None
@@ -86,7 +86,7 @@ def test_an_interrupted_run_deletes_what_it_created_and_stops_the_emulator() -> 
     run.wait()
 
     assert run.returncode == 130, output
-    assert "status:     INTERRUPTED" in output
-    deleted = re.search(r"cleanup:    (\d+) review\(s\) deleted", output)
+    assert "\ncontracts INTERRUPTED" in output
+    deleted = re.search(r"cleanup:    (\d+) resource\(s\) deleted", output)
     assert deleted and int(deleted.group(1)) >= 1, output
     assert "NOT deleted" not in output

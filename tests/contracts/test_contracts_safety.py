@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 from contracts_fake_stage import FakeStage
 
-from contracts import cleanup, cli, report, runner, target
+from contracts import cleanup, cli, model, project, report, runner, target
+from contracts.model import Collection
 from contracts.state import RunState
+
+REPO = Path(__file__).resolve().parents[2]
+REVIEWS = model.load(REPO / "openapi.yaml")
 
 
 class RecordingClient:
@@ -20,7 +24,7 @@ class RecordingClient:
         self.deleted: list[str] = []
         self.closed = False
 
-    def delete_review(self, review_id: str) -> int:
+    def delete_item(self, collection: Collection, review_id: str) -> int:
         self.deleted.append(review_id)
         return self.statuses.get(review_id, 204)
 
@@ -117,9 +121,13 @@ def test_read_only_and_allow_writes_together_are_a_usage_error() -> None:
 
 def test_cleanup_deletes_every_id_and_names_what_it_could_not() -> None:
     client = RecordingClient({"b": 404, "c": 500})
-    cleaned = cleanup.delete_all(client, ["a", "b", "c"])  # type: ignore[arg-type]
+    (reviews,) = REVIEWS.collections
+    undeletable = Collection(path="/notes", item_path="/notes/{n}", id_param="n")
+    created = [(reviews, "a"), (reviews, "b"), (reviews, "c"), (undeletable, "d")]
+    cleaned = cleanup.delete_all(client, created)
     assert client.deleted == ["a", "b", "c"]
-    assert (cleaned.deleted, cleaned.gone, cleaned.left) == (1, 1, ["c"])
+    assert (cleaned.deleted, cleaned.gone) == (1, 1)
+    assert cleaned.left == ["c", "/notes/d (no DELETE declared)"]
 
 
 def test_an_interrupted_run_still_deletes_what_it_created(
@@ -127,15 +135,17 @@ def test_an_interrupted_run_still_deletes_what_it_created(
 ) -> None:
     client = RecordingClient({})
 
-    def interrupted_run(options: runner.RunOptions, state: RunState) -> runner.RunResult:
+    def interrupted_run(
+        options: runner.RunOptions, settings: project.Project, state: RunState
+    ) -> runner.RunResult:
         state.client = client  # type: ignore[assignment]
-        state.observe("case-1", "POST", None, 201, {"id": "r1"})
-        state.observe("case-2", "POST", None, 201, {"id": "r2"})
+        state.observe("case-1", "POST /reviews", "POST", None, status=201, body={"id": "r1"})
+        state.observe("case-2", "POST /reviews", "POST", None, status=201, body={"id": "r2"})
         raise KeyboardInterrupt
 
     monkeypatch.setattr(runner, "run", interrupted_run)
     args = cli.build_parser().parse_args(["--base-url", "http://127.0.0.1:1/dev"])
-    the_plan = cli.Plan(args, seed=1, headers=())
+    the_plan = cli.Plan(args, seed=1, headers=(), project=project.load(REPO), model=REVIEWS)
 
     with pytest.raises(KeyboardInterrupt):
         cli.execute(the_plan, "http://127.0.0.1:1/dev")
@@ -147,7 +157,8 @@ def test_an_interrupted_run_still_deletes_what_it_created(
 def test_without_base_url_the_emulator_needs_a_serverless_yml(tmp_path: Path) -> None:
     args = argparse.Namespace(
         header=[], read_only=False, allow_writes=False, base_url=None, stack=None,
-        config=tmp_path / "serverless.yml", seed=None, spec=Path("openapi.yaml"),
+        config=tmp_path / "serverless.yml", seed=None, spec=REPO / "openapi.yaml",
+        project=tmp_path,
     )  # fmt: skip
     with pytest.raises(cli.UsageError, match="no such file"):
         cli.plan(args)

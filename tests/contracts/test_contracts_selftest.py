@@ -1,13 +1,17 @@
 """Proof that the contract suite finds real defects: each broken handler is caught by its check.
 
-Each variant is a copy of api/ plus one module of tests/contracts/broken/ wired in by a copy of
-serverless.yml, served by the real `python -m emulator` that `python -m contracts` starts and
-stops. The unbroken handlers must pass. Runs go three at a time to fit CI's time.
+Two unrelated APIs, one harness: this repository's reviews (api/, openapi.yaml, pyproject's
+[tool.contracts]) and the tasks fixture (fixtures/tasks: its own handlers, spec and
+contracts.toml). Each variant is a copy of one project plus one module of its broken/ folder
+wired in by a copy of its serverless.yml, served by the real `python -m emulator` that
+`python -m contracts` starts and stops. The unbroken handlers must pass. Runs go three at a time
+to fit CI's time.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 import subprocess
@@ -23,22 +27,30 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-BROKEN = Path(__file__).resolve().parent / "broken"
+HERE = Path(__file__).resolve().parent
+TASKS = HERE / "fixtures" / "tasks"
 MAX_EXAMPLES = "10"
 SEED = "1"
 PARALLEL_RUNS = 3
 RUN_TIMEOUT_S = 300
 
-# variant (a module in broken/, or "unbroken") -> the check that must report it
+# "project:variant" (a module in the project's broken/, or "unbroken") -> the check that must
+# report it. Tasks variants must be reported by that check alone.
 EXPECTED = {
-    "upsert_on_update": "update_never_creates",
-    "delete_keeps_item": "use_after_free",
-    "create_answers_200": "status_code_conformance",
-    "errors_without_cors": "cors_header_on_handler_replies",
-    "crash_on_decimal": "not_a_server_error",
-    "list_drops_next_token": "created_review_is_listed",
-    "numeric_review_accepted": "negative_data_rejection",
-    "update_keeps_updated_at": "update_moves_updated_at",
+    "reviews:upsert_on_update": "update_never_creates",
+    "reviews:delete_keeps_item": "use_after_free",
+    "reviews:create_answers_200": "status_code_conformance",
+    "reviews:errors_without_cors": "cors_header_on_handler_replies",
+    "reviews:crash_on_decimal": "not_a_server_error",
+    "reviews:list_drops_next_token": "listing_complete",
+    "reviews:numeric_review_accepted": "negative_data_rejection",
+    "reviews:update_keeps_updated_at": "server_timestamps",
+    "tasks:create_drops_note": "write_read_back",
+    "tasks:get_returns_another": "path_selects_resource",
+    "tasks:page_size_ignored": "list_bound_honoured",
+    "tasks:cursor_skips_one": "listing_complete",
+    "tasks:replace_keeps_note": "partial_update_as_declared",
+    "tasks:modified_stands_still": "server_timestamps",
 }
 SUMMARY_FAILURE = re.compile(r"^  (\w+): (\d+)$")
 
@@ -54,17 +66,22 @@ class Outcome:
 
     def failed_checks(self) -> dict[str, int]:
         """Failures by check, read from the summary `python -m contracts` prints."""
-        summary = self.stdout[self.stdout.rindex("=== contracts summary ===") :]
+        summary = self.stdout[self.stdout.rindex("\ncontracts ") :]
         return {
             m.group(1): int(m.group(2))
             for line in summary.splitlines()
             if (m := SUMMARY_FAILURE.match(line))
         }
 
+    def failed_cases(self) -> set[str]:
+        """Names of the JUnit test cases that failed."""
+        root = ET.parse(self.junit).getroot()
+        return {c.get("name", "") for c in root.iter("testcase") if c.find("failure") is not None}
 
-def handlers_of(variant: str) -> dict[str, str]:
+
+def handlers_of(broken: Path, variant: str) -> dict[str, str]:
     """The module's HANDLERS: serverless function key -> attribute, read without importing it."""
-    tree = ast.parse((BROKEN / f"{variant}.py").read_text(encoding="utf-8"))
+    tree = ast.parse((broken / f"{variant}.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "HANDLERS":
             value: dict[str, str] = ast.literal_eval(node.value)
@@ -72,34 +89,42 @@ def handlers_of(variant: str) -> dict[str, str]:
     raise AssertionError(f"{variant}.py has no HANDLERS")
 
 
-def build_service(variant: str, root: Path) -> Path:
-    """api/ + broken/ + serverless.yml with the variant's functions pointing at it."""
+def build_service(name: str, root: Path) -> Path:
+    """A copy of the project with the variant's functions pointing at its broken module."""
+    project, _, variant = name.partition(":")
     ignore = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(REPO / "api", root / "api", ignore=ignore)
-    shutil.copytree(BROKEN, root / "broken", ignore=ignore)
-    config = yaml.safe_load((REPO / "serverless.yml").read_text(encoding="utf-8"))
+    if project == "reviews":
+        shutil.copytree(REPO / "api", root / "api", ignore=ignore)
+        shutil.copytree(HERE / "broken", root / "broken", ignore=ignore)
+        shutil.copy(REPO / "openapi.yaml", root / "openapi.yaml")
+        shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+        shutil.copy(REPO / "serverless.yml", root / "serverless.yml")
+    else:
+        shutil.copytree(TASKS, root, ignore=ignore)
+    config = yaml.safe_load((root / "serverless.yml").read_text(encoding="utf-8"))
     if variant != "unbroken":
-        for function, attribute in handlers_of(variant).items():
+        for function, attribute in handlers_of(root / "broken", variant).items():
             config["functions"][function]["handler"] = f"broken/{variant}.{attribute}"
-    path = root / "serverless.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
+    (root / "serverless.yml").write_text(yaml.safe_dump(config, sort_keys=False), "utf-8")
+    return root
 
 
-def run_contracts(config: Path) -> Outcome:
-    junit = config.parent / "junit.xml"
+def run_contracts(root: Path) -> Outcome:
+    junit = root / "junit.xml"
     command = [
         sys.executable,
         "-m",
         "contracts",
-        "--config",
-        str(config),
+        "--project",
+        str(root),
         "--seed",
         SEED,
         "--max-examples",
         MAX_EXAMPLES,
         "--junit-xml",
         str(junit),
+        "--coverage-json",
+        str(root / "coverage.json"),
     ]
     done = subprocess.run(
         command, cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
@@ -135,26 +160,34 @@ def outcomes(request: pytest.FixtureRequest) -> Iterator[dict[str, Future[Outcom
 
 def outcome_of(outcomes: dict[str, Future[Outcome]], variant: str) -> Outcome:
     outcome = outcomes[variant].result()
-    assert "=== contracts summary ===" in outcome.stdout, outcome.stdout + outcome.stderr
+    assert "\ncontracts " in outcome.stdout, outcome.stdout + outcome.stderr
     return outcome
 
 
-@pytest.mark.parametrize("variant", ["unbroken"])
+def summary_lines(outcome: Outcome) -> list[str]:
+    return outcome.stdout[outcome.stdout.rindex("\ncontracts ") + 1 :].splitlines()
+
+
+@pytest.mark.parametrize("variant", ["reviews:unbroken", "tasks:unbroken"])
 def test_unbroken_handlers_pass(outcomes: dict[str, Future[Outcome]], variant: str) -> None:
     outcome = outcome_of(outcomes, variant)
     assert outcome.returncode == 0, outcome.stdout[-6000:]
+    lines = summary_lines(outcome)
+    assert lines[0].startswith("contracts PASSED: 5 operations")
+    assert len(outcome.stdout.splitlines()) < 60  # details only with -v
     assert outcome.failed_checks() == {}
-    assert "status:     passed" in outcome.stdout
-    cleaned = re.search(r"^cleanup:    (\d+) review\(s\) deleted", outcome.stdout, re.MULTILINE)
+    cleaned = re.search(r"^cleanup:    (\d+) resource\(s\) deleted", outcome.stdout, re.MULTILINE)
     assert cleaned and int(cleaned.group(1)) > 0
     assert "NOT deleted" not in outcome.stdout
     # --in-memory: no tables saved (the handlers' virtualenv is a cache, kept in .emulator/venvs)
     assert not list((outcome.junit.parent / ".emulator").glob("*.json"))
-    assert "drift: serverless.yml and openapi.yaml declare the same routes" in outcome.stdout
-    suites = ET.parse(outcome.junit).getroot()
-    assert suites.findall(".//failure") == []
-    names = {case.get("name") for case in suites.findall(".//testcase")}
-    assert {"POST /reviews", "GET /reviews", "GET /reviews/{id}"} <= names
+    assert "drift:      ok" in outcome.stdout
+    root = ET.parse(outcome.junit).getroot()
+    assert root.get("failures") == "0" and outcome.failed_cases() == set()
+    names = {case.get("name") for case in root.iter("testcase")}
+    assert {"not_a_server_error", "write_read_back", "drift", "coverage", "cleanup"} <= names
+    coverage = json.loads((outcome.junit.parent / "coverage.json").read_text(encoding="utf-8"))
+    assert coverage["percent"] == 100.0, coverage  # every declared response but 5xx reached
 
 
 @pytest.mark.parametrize("variant", sorted(EXPECTED))
@@ -163,9 +196,18 @@ def test_broken_handler_is_reported_by_its_check(
 ) -> None:
     outcome = outcome_of(outcomes, variant)
     assert outcome.returncode == 1, outcome.stdout[-6000:]
-    assert EXPECTED[variant] in outcome.failed_checks(), outcome.stdout[-6000:]
+    expected = EXPECTED[variant]
+    failed = outcome.failed_checks()
+    if variant.startswith("tasks:"):
+        assert set(failed) == {expected}, outcome.stdout[-6000:]
+    else:
+        assert expected in failed, outcome.stdout[-6000:]
+    assert summary_lines(outcome)[0].startswith("contracts FAILED")
+    # The JUnit report agrees: the check's test case failed, and the count says so.
+    root = ET.parse(outcome.junit).getroot()
+    assert expected in outcome.failed_cases()
+    assert int(root.get("failures", "0")) == len(outcome.failed_cases()) >= 1
     # A failure can be repeated: the request as curl, and the seed with the command.
     assert "curl -X" in outcome.stdout
     assert f"seed:       {SEED}" in outcome.stdout
     assert "repeat:     python -m contracts" in outcome.stdout
-    assert ET.parse(outcome.junit).getroot().findall(".//failure")
