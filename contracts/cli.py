@@ -14,9 +14,12 @@ could not test anything), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import random
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--spec", type=Path, help="the contract (default: the project's spec)")
     p.add_argument(
+        "--baseline",
+        metavar="GIT-REF",
+        help="also list the spec's breaking changes since this revision (they fail the run), "
+        "and test the current implementation against the spec as it was then",
+    )
+    p.add_argument(
         "--config",
         type=Path,
         help="serverless.yml: the emulator's service and the drift check's routes "
@@ -164,6 +173,7 @@ class Plan:
     project: project.Project
     model: model.Model
     argv: tuple[str, ...] = ()  # as given, to print the command that repeats the run
+    breaking: tuple[str, ...] = ()  # --baseline: breaking changes since that revision
 
 
 def plan(args: argparse.Namespace, argv: Sequence[str] = ()) -> Plan:
@@ -185,12 +195,31 @@ def plan(args: argparse.Namespace, argv: Sequence[str] = ()) -> Plan:
     emulated = args.base_url is None and args.stack is None
     if emulated and not args.config.is_file():
         raise UsageError(f"--config {args.config}: no such file (the emulator needs it)")
+    breaking: tuple[str, ...] = ()
+    if getattr(args, "baseline", None):
+        args.spec, breaking = _baseline(args.baseline, args.spec)
     try:
         api = model.load(args.spec)
     except (model.SpecError, OSError, ValueError) as exc:
         raise UsageError(f"--spec {args.spec}: {exc}") from exc
     seed = args.seed if args.seed is not None else random.SystemRandom().getrandbits(32)
-    return Plan(args, seed, headers, settings_, api, tuple(argv))
+    return Plan(args, seed, headers, settings_, api, tuple(argv), breaking)
+
+
+def _baseline(ref: str, spec: Path) -> tuple[Path, tuple[str, ...]]:
+    """The spec as it was at `ref` (written to a temporary file) and what breaks since."""
+    from contracts import diff
+
+    try:
+        text = diff.read_at(ref, spec)
+        folder = tempfile.mkdtemp(prefix="contracts-baseline-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        old = Path(folder) / spec.name
+        old.write_text(text, encoding="utf-8")
+        changes = diff.compare(diff.read(str(old)), diff.read(str(spec)))
+    except diff.DiffError as exc:
+        raise UsageError(str(exc)) from exc
+    return old, tuple(c.line() for c in changes if c.breaking)
 
 
 @contextlib.contextmanager
@@ -285,6 +314,7 @@ def outcome(
         argv=the_plan.argv,
         min_coverage=args.min_coverage,
         files=(args.config.name, args.spec.name),
+        baseline=(args.baseline, the_plan.breaking) if args.baseline else None,
     )
 
 

@@ -230,6 +230,17 @@ def _object(
     return found
 
 
+def read_at(ref: str, spec: Path) -> str:
+    """The text of `spec` as it was at a git revision."""
+    shown = subprocess.run(
+        ["git", "-C", str(spec.resolve().parent), "show", f"{ref}:./{spec.name}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if shown.returncode != 0:
+        raise DiffError(f"--baseline {ref}: {shown.stderr.strip() or 'git show failed'}")
+    return shown.stdout
+
+
 def read(source: str) -> dict[str, Any]:
     """A spec from a file, or from `GIT-REF:path` through `git show`."""
     path = Path(source)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from contracts.cleanup import CleanupReport
@@ -39,7 +39,7 @@ class Outcome:
     argv: Sequence[str] = ()
     min_coverage: float | None = None
     files: tuple[str, str] = ("serverless.yml", "openapi.yaml")
-    notes: list[str] = field(default_factory=list)
+    baseline: tuple[str, tuple[str, ...]] | None = None  # (git ref, breaking changes since)
 
     @property
     def coverage_ok(self) -> bool:
@@ -65,6 +65,8 @@ class Outcome:
             found.append("coverage below the minimum")
         if self.cleanup.left:
             found.append("cleanup left resources behind")
+        if self.baseline is not None and self.baseline[1]:
+            found.append(f"breaking changes since {self.baseline[0]}")
         if self.unexplained_exit:
             found.append(f"schemathesis exited {self.result.exit_code}")
         return found
@@ -100,7 +102,11 @@ def summary(outcome: Outcome) -> list[str]:
         f"cleanup:    {c.deleted} resource(s) deleted, {c.gone} already gone"
         + (f", NOT deleted: {' '.join(c.left)}" if c.left else "")
     )
-    lines += outcome.notes
+    if outcome.baseline is not None:
+        ref, breaking = outcome.baseline
+        lines.append(f"baseline:   {ref}: {len(breaking)} breaking change(s) in the spec since; "
+                     f"this run tested the spec as it was at {ref}")
+        lines += [f"  {line}" for line in breaking]
     lines.append(f"seed:       {outcome.seed}")
     if status != "PASSED":
         rerun = ["python", "-m", "contracts", *_without_seed(outcome.argv), "--seed",
@@ -165,6 +171,8 @@ def write_junit(outcome: Outcome, path: Path) -> None:
                   f"{cov.percent if cov else 0:.1f}% < {outcome.min_coverage}%"))
     cases.append(("contracts", "cleanup", None if not outcome.cleanup.left else
                   "not deleted: " + " ".join(outcome.cleanup.left)))
+    if outcome.baseline is not None:
+        cases.append(("contracts", "breaking_changes", "\n".join(outcome.baseline[1]) or None))
     run_failure = (f"schemathesis exited {outcome.result.exit_code}" if outcome.unexplained_exit
                    else "nothing was tested" if outcome.result.operations == 0 else None)
     cases.append(("contracts", "run", run_failure))

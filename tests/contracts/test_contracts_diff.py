@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from contracts import diff
+from contracts import cli, diff
 
 REPO = Path(__file__).resolve().parents[2]
 BASE: dict[str, Any] = yaml.safe_load("""
@@ -163,3 +163,24 @@ def test_the_command_exits_1_on_breaking_changes_and_reads_git_refs(tmp_path: Pa
     assert same.stdout.startswith("contracts diff PASSED"), same.stdout + same.stderr
     bad = run("no-such-ref-xyz:openapi.yaml", "openapi.yaml")
     assert bad.returncode == 2 and bad.stdout.startswith("contracts diff: no-such-ref-xyz")
+
+
+def test_a_baseline_is_the_spec_at_a_revision_and_what_broke_since(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(BASE), encoding="utf-8")
+    git("init", "-q")
+    git("add", "openapi.yaml")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "v1")
+    changed = copy.deepcopy(BASE)
+    at(changed, "paths", "/things").pop("post")
+    spec.write_text(yaml.safe_dump(changed), encoding="utf-8")
+
+    old, breaking = cli._baseline("HEAD", spec)
+
+    assert yaml.safe_load(old.read_text(encoding="utf-8")) == BASE
+    assert breaking == ("BREAKING  POST /things: operation removed",)
+    with pytest.raises(cli.UsageError, match="--baseline nope"):
+        cli._baseline("nope", spec)
