@@ -5,6 +5,7 @@
     python -m contracts --stack review-api-dev --region us-east-2
     python -m contracts --project tests/contracts/fixtures/tasks   # another project's API
     python -m contracts diff OLD.yaml NEW.yaml                      # breaking changes
+    python -m contracts parity --local URL --live URL               # the emulator vs a stage
 
 Exit status: 0 when every check passed, 1 when any failed (or drift, coverage below
 --min-coverage, resources left after cleanup), 2 for a usage or target error (or a run that
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check that an API serves its OpenAPI contract: property-based and "
         "stateful tests (schemathesis) plus semantic checks derived from the spec. Without "
         "--base-url or --stack, starts the local emulator on a free port and stops it after. "
-        "Subcommands: `diff OLD NEW` (breaking changes between two specs).",
+        "Subcommands: `diff OLD NEW` (breaking changes between two specs), `parity --local "
+        "URL --live URL` (the same requests to two targets, compared).",
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
@@ -325,6 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from contracts import diff
 
         return diff.main(argv[1:])
+    if argv[:1] == ["parity"]:
+        from contracts import parity
+
+        return parity.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         the_plan = plan(args, argv)
