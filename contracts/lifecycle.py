@@ -86,7 +86,7 @@ def _walk_due(creates: int) -> bool:
 def listing_complete(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
-    """Pages chained by their token list every resource the run created and kept, once each."""
+    """Pages chained by their token list every resource the run kept, once each, as last read."""
     state = current_state()
     collection = state.model.collection_of(case.operation.path) if state else None
     if (
@@ -112,10 +112,10 @@ def _walk(state: RunState, collection: Collection) -> None:
         pages += 1
         if page.status != 200:
             raise AssertionError(f"GET {collection.path} answered {page.status} on page {pages}")
-        listed += [
-            str(item[collection.id_property]) for item in page.items
-            if isinstance(item, dict) and collection.id_property in item
-        ]
+        for item in page.items:
+            if isinstance(item, dict) and collection.id_property in item:
+                listed.append(str(item[collection.id_property]))
+                _as_last_read(state, collection, item)
         if pages == WALK_MAX_PAGES and page.next_token is not None:
             return  # too big to walk here: inconclusive, not a failure
     twice = sorted({i for i in listed if listed.count(i) > 1})
@@ -128,6 +128,19 @@ def _walk(state: RunState, collection: Collection) -> None:
             f"{collection.path} (walked {pages} page(s) of {collection.bound_param}={bound}, "
             f"following {collection.token_param}), e.g. {missing[:3]}: pagination loses items"
         )
+
+
+def _as_last_read(state: RunState, collection: Collection, item: dict[str, object]) -> None:
+    """A listed resource shows the writable fields as the run last read them."""
+    with state.lock:
+        last = state.latest.get((collection.path, str(item[collection.id_property])))
+    fields = frozenset().union(*collection.writable.values())
+    for name in sorted(fields & set(last or {})):
+        if last is not None and item.get(name) != last[name]:
+            raise AssertionError(
+                f"GET {collection.path} lists {item[collection.id_property]} with {name} "
+                f"{item.get(name)!r:.60}, last read as {last[name]!r:.60}"
+            )
 
 
 CHECKS = {
