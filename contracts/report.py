@@ -136,8 +136,9 @@ def _failure_lines(findings: list[Finding]) -> list[str]:
         lines.append(f"  {check}: {len(found)}")
         for f in found[:SHOWN_PER_CHECK]:
             lines.append(f"    {f.operation}: {f.message[:MESSAGE_CHARS]}")
-            if f.curl:
-                lines.append(f"      {f.curl.splitlines()[0][:MESSAGE_CHARS]}")
+            if f.curl.strip():
+                # A stateful failure's sample is the whole sequence: its last request failed.
+                lines.append(f"      {f.curl.strip().splitlines()[-1][:MESSAGE_CHARS]}")
     return lines
 
 

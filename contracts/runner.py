@@ -114,8 +114,8 @@ def findings(stats: Any) -> list[Finding]:
             for failure in group.failures:
                 message = " ".join(f"{failure.title}: {failure.message}".split())
                 found.append(
-                    Finding(check_of.get(failure, "unknown"), label, message,
-                            group.code_sample or "")
+                    Finding(check_of.get(failure, "unknown"), failure.operation or label,
+                            message, group.code_sample or "")
                 )
     return found
 
