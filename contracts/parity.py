@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from contracts import model
+from contracts import model, target
 from contracts.model import Collection, Model, resolve
 
 TIMEOUT_S = 30.0
@@ -174,7 +174,14 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--local", required=True, metavar="URL", help="e.g. the emulator")
     parser.add_argument("--live", required=True, metavar="URL", help="e.g. a deployed stage")
     parser.add_argument("--spec", type=Path, default=Path("openapi.yaml"))
+    parser.add_argument("--allow-writes", action="store_true",
+                        help="allow a target whose stage is prod or production")
     args = parser.parse_args(argv)
+    protected = [u for u in (args.local, args.live) if target.refuses_writes(u)]
+    if protected and not args.allow_writes:
+        print(f"contracts parity: {protected[0]} is a protected stage and parity creates and "
+              "deletes a resource there: pass --allow-writes")
+        return 2
     try:
         api = model.load(args.spec)
     except (OSError, ValueError, model.SpecError) as exc:

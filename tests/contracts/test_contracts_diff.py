@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from contracts import cli, diff
+from contracts import diff, plan
 
 REPO = Path(__file__).resolve().parents[2]
 BASE: dict[str, Any] = yaml.safe_load("""
@@ -178,9 +178,9 @@ def test_a_baseline_is_the_spec_at_a_revision_and_what_broke_since(tmp_path: Pat
     at(changed, "paths", "/things").pop("post")
     spec.write_text(yaml.safe_dump(changed), encoding="utf-8")
 
-    old, breaking = cli._baseline("HEAD", spec)
+    old, breaking = plan.baseline("HEAD", spec)
 
     assert yaml.safe_load(old.read_text(encoding="utf-8")) == BASE
     assert breaking == ("BREAKING  POST /things: operation removed",)
-    with pytest.raises(cli.UsageError, match="--baseline nope"):
-        cli._baseline("nope", spec)
+    with pytest.raises(plan.UsageError, match="--baseline nope"):
+        plan.baseline("nope", spec)

@@ -70,3 +70,9 @@ def test_a_different_handler_is_reported_step_by_step(emulators: tuple[str, str]
     lines = done.stdout.splitlines()
     assert lines[0].startswith("contracts parity FAILED: 9 steps, 1 difference(s)")
     assert lines[1] == "  create /reviews (POST): status local 201, live 200"
+
+
+def test_a_prod_stage_is_refused_without_allow_writes() -> None:
+    done = run("http://127.0.0.1:1/dev", "http://127.0.0.1:1/prod")
+    assert done.returncode == 2
+    assert "protected stage" in done.stdout
