@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import os
 import random
 import shutil
 import tempfile
@@ -33,15 +34,13 @@ class Plan:
 
 def plan(args: argparse.Namespace, argv: Sequence[str] = ()) -> Plan:
     """Validate the options that need no network."""
-    try:
-        headers = tuple(auth.parse_header(h) for h in args.header)
-    except auth.AuthError as exc:
-        raise UsageError(str(exc)) from exc
     if args.read_only and args.allow_writes:
         raise UsageError("--read-only and --allow-writes contradict each other")
     try:
         settings_ = project.load(args.project)
-    except project.ProjectError as exc:
+        configured = [project.expand(h, os.environ, settings_.source) for h in settings_.headers]
+        headers = tuple(auth.parse_header(h) for h in [*configured, *args.header])
+    except (project.ProjectError, auth.AuthError) as exc:
         raise UsageError(str(exc)) from exc
     args.spec = args.spec or settings_.spec
     args.config = args.config or settings_.serverless

@@ -12,19 +12,23 @@ contracts.model. Paths are relative to the file that names them. Example::
     rejected-statuses = ["400", "404"]    # what invalid data may get
     accepted-statuses = ["2xx", "404"]    # what valid data may get
     disable = []                          # checks of ours to turn off, by name
+    headers = ["x-api-key: ${API_KEY}"]   # sent with every request; ${VAR} from the environment
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 GATEWAYS = ("rest", "none")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 KEYS = frozenset(
     {"spec", "serverless", "gateway", "cors-origin", "rejected-statuses", "accepted-statuses",
-     "disable"}
+     "disable", "headers"}
 )
 
 
@@ -43,6 +47,7 @@ class Project:
     rejected_statuses: tuple[str, ...] = ("4xx",)
     accepted_statuses: tuple[str, ...] = ("2xx",)
     disabled: frozenset[str] = field(default_factory=frozenset)
+    headers: tuple[str, ...] = ()  # 'Name: value', ${VAR} not yet expanded
     source: str = "defaults"  # where the settings came from, for messages
 
 
@@ -86,8 +91,21 @@ def from_table(table: Any, root: Path, source: str) -> Project:
         rejected_statuses=_strings(table, "rejected-statuses", source, ("4xx",)),
         accepted_statuses=_strings(table, "accepted-statuses", source, ("2xx",)),
         disabled=frozenset(_strings(table, "disable", source, ())),
+        headers=_strings(table, "headers", source, ()),
         source=source,
     )
+
+
+def expand(text: str, environ: Mapping[str, str], source: str) -> str:
+    """Replace each ${VAR} with the environment's value; a missing one is an error."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in environ:
+            raise ProjectError(f"{source}: headers: ${{{name}}} is not set in the environment")
+        return environ[name]
+
+    return _VARIABLE.sub(value, text)
 
 
 def _string(table: dict[str, Any], key: str, source: str, default: str) -> str:

@@ -119,3 +119,13 @@ def test_format_violations_are_found_through_refs_and_arrays() -> None:
         "/items/0/id: 'nope' is not a uuid",
         "/items/0/updatedAt: 'yesterday' is not a date-time",
     ]
+
+
+def test_configured_headers_take_their_secrets_from_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "contracts.toml").write_text(
+        'headers = ["x-api-key: ${API_KEY}"]\n', encoding="utf-8")  # fmt: skip
+    settings = project.load(tmp_path)
+    assert settings.headers == ("x-api-key: ${API_KEY}",)
+    assert project.expand(settings.headers[0], {"API_KEY": "k1"}, "t") == "x-api-key: k1"
+    with pytest.raises(project.ProjectError, match=r"\$\{API_KEY\} is not set"):
+        project.expand(settings.headers[0], {}, "t")

@@ -162,3 +162,21 @@ def test_without_base_url_the_emulator_needs_a_serverless_yml(tmp_path: Path) ->
     )  # fmt: skip
     with pytest.raises(cli.UsageError, match="no such file"):
         cli.plan(args)
+
+
+def test_configured_headers_come_before_the_command_line_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "contracts.toml").write_text(
+        f'spec = "{REPO / "openapi.yaml"}"\nheaders = ["x-api-key: ${{API_KEY}}"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("API_KEY", "from-env")
+    args = cli.build_parser().parse_args([
+        "--base-url", "http://127.0.0.1:1/dev", "--project", str(tmp_path),
+        "--header", "x-trace: 1",
+    ])  # fmt: skip
+    assert cli.plan(args).headers == (("x-api-key", "from-env"), ("x-trace", "1"))
+    monkeypatch.delenv("API_KEY")
+    with pytest.raises(cli.UsageError, match=r"contracts.toml: headers: \$\{API_KEY\}"):
+        cli.plan(cli.build_parser().parse_args(["--project", str(tmp_path)]))
