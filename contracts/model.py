@@ -50,7 +50,7 @@ class Collection:
     bound_default: int | None = None
     bound_maximum: int | None = None
     timestamps: dict[str, str] = field(default_factory=dict)  # property -> created | updated
-    timestamp_formats: dict[str, str] = field(default_factory=dict)  # property -> format
+    timestamp_formats: dict[str, str] = field(default_factory=dict)  # property -> its format
     partial: dict[str, str] = field(default_factory=dict)  # METHOD -> keep | clear
     writable: dict[str, frozenset[str]] = field(default_factory=dict)  # METHOD -> body props
     never_creates: frozenset[str] = frozenset()  # item methods that must not create
@@ -149,8 +149,8 @@ def _collection(raw: dict[str, Any], path: str, item_path: str) -> Collection:
         id_property=id_property,
         **listing,
         timestamps=_timestamps(raw, props),
-        timestamp_formats={k: str(resolve(raw, v).get("format", "date-time"))
-                           for k, v in props.items() if k in _timestamps(raw, props)},
+        timestamp_formats={k: f for k, v in props.items()
+                           if k in _timestamps(raw, props) and (f := declared_format(raw, v))},
         partial=_partial(item_ops),
         writable={m: _body_properties(raw, op) for m, op in item_ops.items()
                   if m in ("PUT", "PATCH")} | (
@@ -264,6 +264,18 @@ def _timestamps(raw: dict[str, Any], props: dict[str, Any]) -> dict[str, str]:
             )
         found[name] = str(role)
     return found
+
+
+def declared_format(raw: dict[str, Any], schema: Any) -> str | None:
+    """The schema's `format`, also through `allOf` (how a $ref gets an extension next to it)."""
+    schema = resolve(raw, schema) or {}
+    if isinstance(schema.get("format"), str):
+        return str(schema["format"])
+    for part in schema.get("allOf") or []:
+        found = declared_format(raw, part)
+        if found:
+            return found
+    return None
 
 
 def _partial(item_ops: dict[str, Any]) -> dict[str, str]:

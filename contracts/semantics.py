@@ -143,7 +143,11 @@ def partial_update_as_declared(
 def server_timestamps(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
-    """Declared timestamps parse; created never changes; updated moves on updates, not reads."""
+    """created never changes; updated is not before it, moves on updates and not on reads.
+
+    A timestamp without a `format` must still be an RFC 3339 date-time; one with a `format`
+    that does not parse is response_schema_conformance's to report (it validates formats).
+    """
     found = _context(case, response)
     if found is None or not found[1].timestamps:
         return None
@@ -171,10 +175,13 @@ def _timestamps_hold(
     for name, role in collection.timestamps.items():
         if resource.get(name) is None:
             continue
-        kind = collection.timestamp_formats.get(name, "date-time")
+        declared = collection.timestamp_formats.get(name)
+        kind = declared if declared in ("date-time", "date") else "date-time"
         instant = formats.instant(resource[name], kind)
+        if instant is None and declared in formats.KNOWN:
+            return  # response_schema_conformance validates formats and reports it
         if instant is None:
-            raise AssertionError(f"{name} {resource[name]!r} is not a {kind}")
+            raise AssertionError(f"{name} {resource[name]!r} is not an RFC 3339 date-time")
         stamps[role] = (name, instant)
         was = previous.get(name) if previous else None
         old = formats.instant(was, kind)
@@ -191,33 +198,10 @@ def _timestamps_hold(
         raise AssertionError(f"{stamps['updated'][0]} is before {stamps['created'][0]}")
 
 
-@schemathesis.check
-def declared_formats(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
-) -> bool | None:
-    """Strings in a reply parse as their schema's `format` says (uuid, date-time, date)."""
-    state = current_state()
-    if state is None or sent_method_differs(case, response):
-        return None
-    schema = formats.response_schema(state.model, case.operation.method, case.operation.path,
-                                     response.status_code)
-    if schema is None:
-        return None
-    problems = formats.violations(state.model, schema, body_of(response))
-    if problems:
-        raise AssertionError("; ".join(problems[:3]))
-    return None
-
-
-def sent_method_differs(case: Case, response: schemathesis.Response) -> bool:
-    return bool((response.request.method or "").upper() != case.operation.method.upper())
-
-
 CHECKS = {
     "write_read_back": None,
     "path_selects_resource": None,
     "list_bound_honoured": None,
     "partial_update_as_declared": None,
     "server_timestamps": None,
-    "declared_formats": None,
 }
