@@ -29,10 +29,11 @@ def _context(case: Case, response: schemathesis.Response) -> tuple[RunState, Col
 def _differences(sent: dict[str, Any], resource: Any, fields: frozenset[str]) -> list[str]:
     if not isinstance(resource, dict):
         return [f"not an object: {resource!r:.80}"]
+    missing = object()  # a field sent as null may come back absent
     return [
         f"{k}: sent {v!r:.60}, got {resource.get(k, '<missing>')!r:.60}"
         for k, v in sorted(sent.items())
-        if k in fields and resource.get(k, object()) != v
+        if k in fields and resource.get(k, None if v is None else missing) != v
     ]
 
 
