@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
+import hypothesis.configuration
 import requests
 import schemathesis
 import schemathesis.cli
@@ -160,8 +161,11 @@ def run(options: RunOptions, project: Project, state: RunState) -> RunResult:
             contextlib.redirect_stdout(output),
         ):
             config_file = settings.write(Path(tmp), project, read_only=options.read_only)
+            # Hypothesis keeps its own files (.hypothesis/) in the working directory otherwise.
+            hypothesis.configuration.set_hypothesis_home_dir(Path(tmp) / "hypothesis")
             exit_code = _invoke(argv(options, config_file))
     finally:
+        hypothesis.configuration.set_hypothesis_home_dir(None)
         activate(None)
         GLOBAL_AUTH_STORAGE.unregister()
     result = _collected[-1] if _collected else RunResult()

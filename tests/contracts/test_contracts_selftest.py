@@ -129,7 +129,7 @@ def run_contracts(root: Path) -> Outcome:
         str(root / "coverage.json"),
     ]
     done = subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
+        command, cwd=root, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
     )
     return Outcome(done.returncode, done.stdout, done.stderr, junit)
 
@@ -181,8 +181,10 @@ def test_unbroken_handlers_pass(outcomes: dict[str, Future[Outcome]], variant: s
     cleaned = re.search(r"^cleanup:    (\d+) resource\(s\) deleted", outcome.stdout, re.MULTILINE)
     assert cleaned and int(cleaned.group(1)) > 0
     assert "NOT deleted" not in outcome.stdout
-    # --in-memory: no tables saved (the handlers' virtualenv is a cache, kept in .emulator/venvs)
+    # --in-memory: no tables saved (the handlers' virtualenv is a cache, kept in .emulator/venvs);
+    # nothing of hypothesis's in the working directory either
     assert not list((outcome.junit.parent / ".emulator").glob("*.json"))
+    assert not (outcome.junit.parent / ".hypothesis").exists()
     assert "drift:      ok" in outcome.stdout
     root = ET.parse(outcome.junit).getroot()
     assert root.get("failures") == "0" and outcome.failed_cases() == set()
