@@ -211,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _reset(args)
             return 0
         return _run(args)
+    except KeyboardInterrupt:  # while reading the config or building virtualenvs
+        _flush_logs()
+        print("Stopped before the emulator was ready.", file=sys.stderr, flush=True)
+        return 130
     except ConfigError as exc:
         _flush_logs()
         print(f"error: {exc}", file=sys.stderr)
@@ -286,6 +290,8 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb)
         _print_routes(service, server, dynamodb or moto.endpoint)
         _wait_for_signal()
+    except KeyboardInterrupt:  # Ctrl-C before the signal handler took over: the same stop
+        pass
     finally:
         if hot is not None:
             hot.stop()

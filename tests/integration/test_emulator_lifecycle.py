@@ -154,3 +154,25 @@ def test_bad_cli_argument_is_rejected_without_traceback(args: tuple[str, str]) -
     assert done.returncode == 2
     assert args[0] in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_while_the_handlers_virtualenv_builds_is_one_line_not_a_traceback(
+        tmp_path: Path) -> None:
+    # GIVEN an emulator building a handler virtualenv (a fresh --venv-dir: uv runs)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--config", str(REVIEW_API), "--port", "0",
+         "--in-memory", "--no-reload", "--venv-dir", str(tmp_path / "venvs")],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith("Building the handlers' virtualenv"):
+            break
+    # WHEN Ctrl-C arrives before the emulator is ready
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=60)
+    # THEN it says so in one line, with Ctrl-C's exit status, and leaves no traceback
+    assert proc.returncode == 130, "".join(seen) + rest
+    assert "Traceback" not in rest
+    assert rest.strip().splitlines()[-1] == "Stopped before the emulator was ready."
