@@ -188,10 +188,30 @@ def emulator_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SLS_"))}
 
 
+def _emulator_argv(project: Path) -> list[str]:
+    config = find_config(project) or project / "serverless.yml"
+    return [sys.executable, "-m", "emulator", "--config", str(config), "--stage", STAGE,
+            "--port", "0", "--in-memory", "--no-reload"]
+
+
 def run_emulator(project: Path, start_timeout: float = START_TIMEOUT_S) -> Outcome:
     """Start `python -m emulator` on the project with no inputs beyond --stage dev."""
-    config = find_config(project) or project / "serverless.yml"
-    argv = [sys.executable, "-m", "emulator", "--config", str(config), "--stage", STAGE,
-            "--port", "0", "--in-memory", "--no-reload"]
-    return run_tool(project, "emulator", argv, EMULATOR_READY, emulator_env(), cwd=project,
-                    start_timeout=start_timeout)
+    return run_tool(project, "emulator", _emulator_argv(project), EMULATOR_READY,
+                    emulator_env(), cwd=project, start_timeout=start_timeout)
+
+
+def warm_emulator(project: Path, start_timeout: float = 300.0) -> None:
+    """Start the emulator once and stop it at Ready: its handler virtualenv gets built (PyPI)."""
+    proc = subprocess.Popen(_emulator_argv(project), cwd=project, env=emulator_env(), text=True,
+                            errors="replace", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    output = _Output()
+    reader = threading.Thread(target=output.pump, args=(proc.stdout,), daemon=True)
+    reader.start()
+    try:
+        output.wait_for(EMULATOR_READY, start_timeout)
+    finally:
+        _stop(proc)
+        reader.join(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
