@@ -6,9 +6,11 @@ options the emulator does not emulate are noted, never dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from emulator.config import cors
+from emulator.config.authorizers import parse_authorizer
 from emulator.config.document import Document
 from emulator.config.paths import RouteError, check_resource_tree
 from emulator.config.service import HTTP_METHODS, Route
@@ -20,8 +22,9 @@ def normalize_path(path: str) -> str:
     return "/" + path.strip().strip("/")
 
 
-def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath
-                ) -> list[tuple[Route, KeyPath]]:
+def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath,
+                functions: Mapping[str, str] | None = None) -> list[tuple[Route, KeyPath]]:
+    """The routes of one function; `functions` maps deployed names to `functions:` keys."""
     events = spec.get("events") or []
     if not isinstance(events, list):
         raise doc.error((*key, "events"), "events must be a list")
@@ -39,11 +42,13 @@ def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath
         if kind != "http":
             doc.note((*ekey, str(kind)))
             continue
-        routes.append((http_route(doc, function, http, (*ekey, "http")), (*ekey, "http")))
+        routes.append((http_route(doc, function, http, (*ekey, "http"), functions or {}),
+                       (*ekey, "http")))
     return routes
 
 
-def http_route(doc: Document, function: str, http: Any, key: KeyPath) -> Route:
+def http_route(doc: Document, function: str, http: Any, key: KeyPath,
+               functions: Mapping[str, str] | None = None) -> Route:
     method: Any
     path: Any
     if isinstance(http, str):
@@ -64,14 +69,18 @@ def http_route(doc: Document, function: str, http: Any, key: KeyPath) -> Route:
     http_unsupported(doc, options, key)
     cors_config = cors.parse(options.get("cors"), key=format_path((*key, "cors")),
                              file=doc.file)
-    return Route(verb, normalize_path(path), function, cors_config)
+    authorizer = parse_authorizer(doc, options.get("authorizer"), (*key, "authorizer"),
+                                  functions or {})
+    private = options.get("private", False)
+    if not isinstance(private, bool):
+        raise doc.error((*key, "private"), "must be true or false")
+    return Route(verb, normalize_path(path), function, cors_config, authorizer, private)
 
 
 def http_unsupported(doc: Document, options: dict[str, Any], key: KeyPath) -> None:
-    for name in ("authorizer", "request"):
-        if options.get(name) is not None:
-            doc.note((*key, name))
-    for name in ("private", "async"):
+    if options.get("request") is not None:
+        doc.note((*key, "request"))
+    for name in ("async",):
         if options.get(name):
             doc.note((*key, name))
     integration = options.get("integration")

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from emulator.config.api_keys import read_api_keys
 from emulator.config.document import Document
 from emulator.config.fragments import merge_fragments
 from emulator.config.http_api_events import (
@@ -44,7 +45,7 @@ from emulator.config.yamlfile import KeyPath, read_yaml
 
 _STAGE = re.compile(r"[-_a-zA-Z0-9]+")  # API Gateway stage names (Serverless checks it too)
 _KNOWN_API_GATEWAY_KEYS = frozenset({"binaryMediaTypes", "shouldStartNameWithService",
-                                     "description", "metrics"})
+                                     "description", "metrics", "apiKeys", "usagePlan"})
 
 
 def load_service(
@@ -95,6 +96,7 @@ class _Builder(Document):
         iam_statements = self.iam(context)
         offline = read_offline(self)
         packaging = read_packaging(self)
+        api_keys = read_api_keys(self)
         self.scan_unsupported()
         return ServiceConfig(
             service=service, stage=stage, region=region, root=self.path.resolve().parent,
@@ -104,7 +106,7 @@ class _Builder(Document):
             account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
             notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
             http_api_routes=api_routes, http_api_cors=api_cors,
-            packaging=packaging)
+            packaging=packaging, api_keys=api_keys)
 
     def service_name(self) -> str:
         service = self.doc.get("service")
@@ -123,6 +125,9 @@ class _Builder(Document):
         routes: list[tuple[Route, KeyPath]] = []
         payload = provider_payload(self)
         self.api_routes: list[tuple[HttpApiRoute, KeyPath]] = []
+        deployed = {str(spec.get("name") or f"{service}-{stage}-{name}") if isinstance(spec, dict)
+                    else f"{service}-{stage}-{name}": str(name)
+                    for name, spec in raw_functions.items()}
         for name, raw in raw_functions.items():
             key = ("functions", str(name))
             spec = self.mapping(raw, key)
@@ -132,7 +137,7 @@ class _Builder(Document):
             env = {**provider_env,
                    **self.environment(spec.get("environment"), (*key, "environment"), context)}
             functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")
-            routes.extend(http_routes(self, str(name), spec, key))
+            routes.extend(http_routes(self, str(name), spec, key, deployed))
             self.api_routes.extend(http_api_routes(self, str(name), spec, key, payload))
         return functions, routes
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.config.api_keys import ApiKeyConfig
+from emulator.config.authorizers import AuthorizerConfig
 from emulator.config.cors import CorsConfig
 from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.packaging import Packaging
@@ -32,6 +34,8 @@ class Route:
     resource: str
     function: str  # key under `functions:`
     cors: CorsConfig | None = None
+    authorizer: AuthorizerConfig | None = None
+    private: bool = False  # needs an API key (x-api-key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,7 @@ class ServiceConfig:
     iam_statements: tuple[Mapping[str, Any], ...] = ()
     binary_media_types: tuple[str, ...] = ()
     account_id: str = DEFAULT_ACCOUNT_ID
+    api_keys: tuple[ApiKeyConfig, ...] = ()
     unsupported: tuple[str, ...] = field(default=())  # parts not emulated, named for one warning
     http_api_routes: tuple[HttpApiRoute, ...] = ()  # `httpApi` events, in file order
     http_api_cors: HttpApiCors | None = None  # provider.httpApi.cors

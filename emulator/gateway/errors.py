@@ -26,6 +26,11 @@ class Reply(Enum):
     ENDPOINT_TIMEOUT = "endpoint_timeout"
     REQUEST_TOO_LONG = "request_too_long"
     CONTENT_LENGTH_EXCEEDED = "content_length_exceeded"
+    UNAUTHORIZED = "unauthorized"
+    ACCESS_DENIED = "access_denied"
+    EXPLICIT_DENY = "explicit_deny"
+    AUTHORIZER_FAILURE = "authorizer_failure"
+    FORBIDDEN = "forbidden"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,28 @@ REPLIES: dict[Reply, GatewayReply] = {
     # Body over API Gateway's 10 MB payload quota: plain text, not JSON.
     Reply.CONTENT_LENGTH_EXCEEDED: GatewayReply(
         413, b"HTTP content length exceeded 10485760 bytes.", content_type="text/plain"),
+    # Authorizers (AWS, "Gateway response types": UNAUTHORIZED 401, ACCESS_DENIED 403,
+    # AUTHORIZER_FAILURE / AUTHORIZER_CONFIGURATION_ERROR 500). Bodies as measured on AWS and
+    # reported in "API Gateway + Lambda authorizer + Lambda proxy integration failure modes"
+    # (dev.to/marcogrcr): the 403s write "Message" with a capital M, the 500 a null message.
+    # Identity source missing or invalid, or the authorizer raised Exception("Unauthorized").
+    Reply.UNAUTHORIZED: GatewayReply(
+        401, b'{"message":"Unauthorized"}', error_type="UnauthorizedException"),
+    # The policy has no Allow statement matching the method ARN.
+    Reply.ACCESS_DENIED: GatewayReply(
+        403, b'{"Message":"User is not authorized to access this resource"}',
+        error_type="AccessDeniedException"),
+    # A Deny statement matches the method ARN (an explicit Deny wins over any Allow).
+    Reply.EXPLICIT_DENY: GatewayReply(
+        403, b'{"Message":"User is not authorized to access this resource with an explicit '
+             b'deny"}', error_type="AccessDeniedException"),
+    # The authorizer crashed, timed out, raised anything but "Unauthorized", or returned a
+    # malformed policy.
+    Reply.AUTHORIZER_FAILURE: GatewayReply(
+        500, b'{"message":null}', error_type="AuthorizerConfigurationException"),
+    # `private: true` without a valid x-api-key header.
+    Reply.FORBIDDEN: GatewayReply(403, b'{"message":"Forbidden"}',
+                                  error_type="ForbiddenException"),
 }
 
 

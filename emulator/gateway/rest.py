@@ -15,9 +15,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from emulator.config.service import Route, ServiceConfig
 from emulator.gateway import cors, errors
+from emulator.gateway.auth import guard
+from emulator.gateway.auth.policy import method_arn
 from emulator.gateway.events_v1 import RequestMeta, build_proxy_event
 from emulator.gateway.hints import no_route_hint
 from emulator.gateway.http import HttpRequest, HttpResponse
@@ -68,10 +71,12 @@ class Gateway:
 
     def __init__(self, service: ServiceConfig, invoker: Invoker, *,
                  integration_timeout_s: float = DEFAULT_INTEGRATION_TIMEOUT_S,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, auth: guard.AuthSettings | None = None) -> None:
         self.invoker = invoker
         self.integration_timeout_s = integration_timeout_s
         self.clock = clock or Clock()
+        self.guard = guard.Guard(invoker, wait_s=integration_timeout_s,
+                                 new_id=self.clock.new_id, settings=auth)
         self.deployment = Deployment.of(service)
         self._cors_warned: set[Route] = set()
         self._hinted: set[tuple[str, str]] = set()
@@ -87,6 +92,7 @@ class Gateway:
         a request is answered wholly by the old config or wholly by the new one.
         """
         self.deployment = Deployment.of(service)
+        self.guard.cache.clear()  # authorizers may have changed with the config
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request as API Gateway would."""
@@ -119,6 +125,10 @@ class Gateway:
             meta=self._meta(deployment, request, request_id, route.resource),
             binary_media_types=deployment.service.binary_media_types,
         )
+        if route.authorizer is not None or route.private:
+            reply = self._authorize(deployment, request, route, path, event)
+            if reply is not None:
+                return errors.gateway_reply(reply), route, None
         payload = json.dumps(event, separators=(",", ":")).encode()
         if len(payload) > LAMBDA_MAX_EVENT:
             return errors.request_too_long(), route, None
@@ -135,6 +145,17 @@ class Gateway:
             log.info("%s", no_route_hint(request.method, request.path, deployment.prefix,
                                          deployment.service.routes, deployment.routes))
         return errors.missing_authentication_token()
+
+    def _authorize(self, deployment: Deployment, request: HttpRequest, route: Route, path: str,
+                   event: dict[str, Any]) -> errors.Reply | None:
+        """Run the route's authorizer and API key check; a refusal, or None (event updated)."""
+        service = deployment.service
+        arn = method_arn(service.region, service.account_id, deployment.api_id,
+                         stage=service.stage, method=request.method, path=path)
+        decision = self.guard.check(route, request, event, arn, service.api_keys)
+        if decision.reply is None:
+            guard.apply(event, decision)
+        return decision.reply
 
     def _meta(self, deployment: Deployment, request: HttpRequest, request_id: str,
               resource: str) -> RequestMeta:

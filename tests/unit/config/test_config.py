@@ -284,9 +284,7 @@ def test_every_part_not_emulated_is_named(tmp_path: Path) -> None:
     config = load_text(tmp_path, UNSUPPORTED)
     assert config.unsupported == (
         "resources.Resources.Queue (AWS::SQS::Queue)",
-        "functions.create.events[0].http.authorizer",
         "functions.create.events[0].http.request",
-        "functions.create.events[0].http.private",
         "functions.create.events[2].sqs",
         "functions.create.events[3].schedule",
         "functions.create.events[4].http.integration (lambda)",
@@ -405,7 +403,7 @@ def test_provider_settings_not_emulated_are_named(tmp_path: Path) -> None:
       runtime: python3.12
       apiGateway:
         binaryMediaTypes: ['*/*']
-        apiKeys: [k]
+        minimumCompressionSize: 1024
         shouldStartNameWithService: true
       httpApi:
         cors: true
@@ -420,4 +418,4 @@ def test_provider_settings_not_emulated_are_named(tmp_path: Path) -> None:
     assert config.unsupported == ("provider.httpApi.id",
                                   "functions.f.layers[0] (arn:aws:lambda:us-east-1:123456789012"
                                   ":layer:x:1: not a local layer of this service)",
-                                  "provider.apiGateway.apiKeys", "useDotenv")
+                                  "provider.apiGateway.minimumCompressionSize", "useDotenv")
