@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from emulator import reload
+from emulator import cli_auth, reload
 from emulator.aws import state
 from emulator.aws.iam_invoke import invoke_permission
 from emulator.aws.moto_server import MotoServer
@@ -29,6 +29,7 @@ from emulator.config.flags import listen_address, offline_flags, parse_params, w
 from emulator.config.loader import load_service
 from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.gateway.auth.guard import AuthSettings
 from emulator.gateway.front import Front, route_table
 from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
 from emulator.gateway.invoke_api import InvokeApi
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-iam", action="store_true",
                    help="do not enforce the role statements (provider.iam.role.statements) on "
                         "the functions' DynamoDB calls")
+    cli_auth.add_flags(p)
     p.add_argument("--state-dir", type=Path, metavar="DIR",
                    help="where tables are saved between runs (default: .emulator/ beside "
                         "serverless.yml)")
@@ -241,11 +243,13 @@ class _Started:
     dynamodb: str | None  # --dynamodb-endpoint, checked
     server: ServerThread  # bound, not serving yet
     moto: MotoServer
+    auth: AuthSettings
 
 
 def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
     """Read the config, take the port, hand moto its settings; None when the port is taken."""
-    service = _load(args)
+    service = _load_served(args)
+    auth = cli_auth.auth_settings(args, service)
     runtime = _runtime_settings(args)
     dynamodb = (require_loopback(args.dynamodb_endpoint, option="--dynamodb-endpoint")
                 if args.dynamodb_endpoint else None)
@@ -259,6 +263,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         return None
     try:
         _warn_about(service, args)
+        cli_auth.warn_unrunnable(service, auth)
         for warning in table_warnings(service):
             log.warning("%s", warning)
         if args.reset:
@@ -270,7 +275,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
     except BaseException:
         server.stop()
         raise
-    return _Started(service, runtime, dynamodb, server, moto)
+    return _Started(service, runtime, dynamodb, server, moto, auth)
 
 
 def _serve(args: argparse.Namespace, started: _Started) -> int:
@@ -284,11 +289,11 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
             create_tables(service, dynamodb)
         invoker = _invoker(service, settings, args, moto.endpoint, dynamodb,
                            lambda_endpoint=_local_url(server))
-        gateway = _front(service, invoker, args)
+        gateway = _front(service, invoker, args, started.auth)
         server.serve(gateway)
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb)
-        _print_routes(service, server, dynamodb or moto.endpoint)
+        _print_routes(service, server, dynamodb or moto.endpoint, started.auth)
         _wait_for_signal()
     except KeyboardInterrupt:  # Ctrl-C before the signal handler took over: the same stop
         pass
@@ -309,6 +314,12 @@ def _kept(args: argparse.Namespace, started: _Started) -> str:
     if started.dynamodb:
         return f"Nothing saved by the emulator: the tables live at {started.dynamodb}."
     return state.describe_kept(_state_file(started.service, args), bool(started.service.tables))
+
+
+def _load_served(args: argparse.Namespace) -> ServiceConfig:
+    """The service as served: API keys without `value` get their kept (or new) values."""
+    service = _load(args)
+    return cli_auth.with_key_values(service, _state_file(service, args))
 
 
 def _state_file(service: ServiceConfig, args: argparse.Namespace) -> Path | None:
@@ -363,13 +374,14 @@ def _runtime_settings(args: argparse.Namespace) -> RuntimeSettings:
                            shell_env=dict(os.environ))
 
 
-def _front(service: ServiceConfig, invoker: Invoker, args: argparse.Namespace) -> Front:
+def _front(service: ServiceConfig, invoker: Invoker, args: argparse.Namespace,
+           auth: AuthSettings) -> Front:
     """The REST API, the HTTP API and the Lambda Invoke API, on one port."""
     timeout = args.integration_timeout  # None: each API's own (REST 29 s, HTTP API 30 s)
     enforce = not args.no_iam
     return Front(
         Gateway(service, invoker,
-                integration_timeout_s=timeout or DEFAULT_INTEGRATION_TIMEOUT_S),
+                integration_timeout_s=timeout or DEFAULT_INTEGRATION_TIMEOUT_S, auth=auth),
         HttpApi(service, invoker, integration_timeout_s=timeout or INTEGRATION_TIMEOUT_S),
         InvokeApi(service, invoker, authorize_for=lambda new: invoke_permission(
             iam_settings(new) if enforce else None)))
@@ -401,7 +413,7 @@ def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Front
                 invoker: Invoker, *, moto: MotoServer, dynamodb: str | None
                 ) -> reload.HotReload | None:
     def load() -> ServiceConfig:
-        return _load(args)
+        return _load_served(args)
 
     def follow_iam(new: ServiceConfig) -> None:  # a changed role applies without a restart
         moto.update_iam(None if args.no_iam or dynamodb else iam_settings(new))
@@ -427,12 +439,16 @@ def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
         log.warning("listening on %s: the API is reachable from other machines", host)
 
 
-def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str) -> None:
+def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str,
+                  auth: AuthSettings) -> None:
     _flush_logs()  # the warnings so far come before the banner
     table = route_table(service, server.url)
     print("\n".join(table.lines), flush=True)
     tables = ", ".join(t.name for t in service.tables) or "no tables"
     print(f"DynamoDB: {dynamodb} ({tables})")
+    for line in cli_auth.protected_lines(service, auth):
+        print(line)
+    cli_auth.print_auth(service, auth, print)
     print(f"Ready: {table.ready}", flush=True)
 
 

@@ -93,6 +93,8 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
     if (old.offline.host, old.offline.http_port) != (new.offline.host, new.offline.http_port):
         warnings.append("custom.serverless-offline host/httpPort changed: restart the emulator "
                         "to listen there")
+    if old.api_keys != new.api_keys:
+        parts.append("API keys changed")
     retire = {k for k in old.functions if k not in new.functions} | set(env) | set(settings)
     if moved:  # every environment's variables and ARNs name these
         retire |= set(new.functions)

@@ -1,0 +1,110 @@
+"""The command line's side of authorization: flags, API key values, start-up lines.
+
+`--no-auth` and `--authorizer NAME=FUNCTION|allow[:JSON]` become the gateway's AuthSettings;
+API keys declared without `value` get their kept values (emulator/aws/api_key_values.py); the
+start names every authorizer that cannot run here and prints the keys to use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from emulator.aws import api_key_values
+from emulator.config.authorizers import AuthorizerConfig, AuthorizerKind
+from emulator.config.errors import ConfigError
+from emulator.config.service import ServiceConfig
+from emulator.gateway.auth.guard import AuthSettings, Override, parse_override
+
+log = logging.getLogger("emulator")
+
+
+def add_flags(p: argparse.ArgumentParser) -> None:
+    """--no-auth and --authorizer."""
+    p.add_argument("--no-auth", action="store_true",
+                   help="turn authorization off: authorizers and API keys are not checked "
+                        "(like SAM's --disable-authorizer, serverless-offline's --noAuth)")
+    p.add_argument("--authorizer", action="append", default=[], metavar="NAME=TARGET",
+                   type=_override,
+                   help="run an authorizer that cannot run here (another stack's Lambda, "
+                        "Cognito, aws_iam) as a local function (NAME=FUNCTION), or allow its "
+                        "requests (NAME=allow, or NAME=allow:'{\"principalId\": \"alice\"}' "
+                        "to set requestContext.authorizer); repeatable")
+
+
+def _override(text: str) -> tuple[str, Override]:
+    try:
+        return parse_override(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+
+def with_key_values(service: ServiceConfig, snapshot: Path | None) -> ServiceConfig:
+    """Give API keys without `value` their kept (or new) values; log the new ones."""
+    path = api_key_values.keys_path(snapshot) if snapshot else None
+    service, created = api_key_values.fill(service, path)
+    for name in created:
+        log.info("API key %s: generated a new value%s", name,
+                 f" (kept in {path})" if path else " (--in-memory: not kept)")
+    return service
+
+
+def auth_settings(args: argparse.Namespace, service: ServiceConfig) -> AuthSettings:
+    """--no-auth and --authorizer, checked against the service's authorizers and functions."""
+    known = {n for a in _authorizers(service) for n in (a.name, a.arn) if n}
+    overrides = dict(args.authorizer)
+    for name, override in overrides.items():
+        if name not in known:
+            raise ConfigError(f"no route uses an authorizer named {name!r} (known: "
+                              f"{', '.join(sorted(known)) or 'none'})", key="--authorizer")
+        if override.function is not None and override.function not in service.functions:
+            raise ConfigError(f"{override.function!r} is not a function of this service",
+                              key="--authorizer")
+    return AuthSettings(disabled=args.no_auth, overrides=overrides)
+
+
+def warn_unrunnable(service: ServiceConfig, auth: AuthSettings) -> None:
+    """Name the authorizers that cannot run here and what their routes answer."""
+    if auth.disabled:
+        return
+    for config in _authorizers(service):
+        mapped = config.name in auth.overrides or (config.arn in auth.overrides)
+        if config.function is not None or mapped:
+            continue
+        what = {AuthorizerKind.AWS_IAM: "aws_iam (SigV4) is not emulated: 403",
+                AuthorizerKind.COGNITO: "Cognito user pool authorizers are not emulated: 401"
+                }.get(config.kind, f"{config.arn or 'its function'} is not a function of this "
+                                   "service: 401")
+        log.warning("authorizer %s: %s on its routes; map it with --authorizer %s=FUNCTION or "
+                    "%s=allow, or start with --no-auth", config.name, what, config.name,
+                    config.name)
+
+
+def protected_lines(service: ServiceConfig, auth: AuthSettings) -> list[str]:
+    """The banner's lines naming what protects each REST route ("GET /me: authorizer x")."""
+    if auth.disabled:
+        return []
+    lines = []
+    for route in service.routes:
+        parts = [f"authorizer {route.authorizer.name}"] if route.authorizer else []
+        parts += ["API key"] if route.private else []
+        if parts:
+            lines.append(f"  protected: {route.method} {route.resource}: {', '.join(parts)}")
+    return lines
+
+
+def print_auth(service: ServiceConfig, auth: AuthSettings, echo: Callable[[str], None]) -> None:
+    """The banner's authorization lines: off, or the API keys to send."""
+    if auth.disabled:
+        echo("Authorization: OFF (--no-auth): authorizers and API keys are not checked")
+        return
+    if any(r.private for r in service.routes):
+        for key in service.api_keys:
+            state = "" if key.enabled else " (disabled)"
+            echo(f"API key {key.name}: x-api-key: {key.value}{state}")
+
+
+def _authorizers(service: ServiceConfig) -> list[AuthorizerConfig]:
+    return list(dict.fromkeys(r.authorizer for r in service.routes if r.authorizer))

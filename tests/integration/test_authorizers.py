@@ -1,0 +1,140 @@
+"""Authorizers and API keys in the real `python -m emulator` process, over real HTTP.
+
+The fixture's authorizer answers by token (allow-NAME, deny, unauthorized, malformed, ...);
+its handler echoes requestContext.authorizer and the API key it was given.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from emulator_harness import REPO, EmulatorProcess
+
+pytestmark = pytest.mark.integration
+
+FIXTURE = REPO / "tests" / "fixtures" / "services" / "auth"
+FIXED_KEY = "fixture-key-0123456789abcdef"
+KEY_LINE = re.compile(r"^API key generated: x-api-key: (\w{40})$")
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Path:
+    folder = tmp_path / "svc"
+    shutil.copytree(FIXTURE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+@pytest.fixture
+def emulator(service: Path) -> Iterator[EmulatorProcess]:
+    emu = EmulatorProcess(service / "serverless.yml").start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def call(emu: EmulatorProcess, path: str, **headers: str) -> tuple[int, Any]:
+    reply = emu.request("GET", path, headers=[(k.replace("_", "-"), v)
+                                              for k, v in headers.items()])
+    return reply.status, reply.json()
+
+
+@pytest.mark.parametrize(("token", "status", "body"), [
+    ("deny", 403,
+     {"Message": "User is not authorized to access this resource with an explicit deny"}),
+    ("unauthorized", 401, {"message": "Unauthorized"}),
+    ("malformed", 500, {"message": None}),
+    ("object-context", 500, {"message": None}),
+    ("slow", 500, {"message": None}),  # the authorizer times out
+    ("boom", 500, {"message": None}),  # the authorizer raises
+])
+def test_token_authorizer_refusals(emulator: EmulatorProcess, token: str, status: int,
+                                   body: Any) -> None:
+    assert call(emulator, "/me", Authorization=token) == (status, body)
+    emulator.wait_for(r"GET /dev/me: authorizer tokenAuthorizer: (deny|unauthorized|error)")
+    assert "whoami] START" not in emulator.log  # the handler never ran
+
+
+def test_allowed_requests_carry_the_context_and_later_ones_are_cached(
+        emulator: EmulatorProcess) -> None:
+    status, body = call(emulator, "/me", Authorization="allow-alice")
+    assert status == 200
+    assert {k: v for k, v in body["authorizer"].items() if k != "integrationLatency"} == {
+        "principalId": "alice", "user": "alice", "admin": "false", "level": "3"}
+    start = len(emulator.output)
+    assert call(emulator, "/me", Authorization="allow-alice")[0] == 200
+    emulator.wait_for(r"authorizer tokenAuthorizer: cached allow \(alice\)", start=start)
+    assert call(emulator, "/me")[1] == {"message": "Unauthorized"}
+
+
+def test_request_authorizer_and_api_keys(emulator: EmulatorProcess) -> None:
+    assert call(emulator, "/me/7", X_User="7")[1]["authorizer"]["type"] == "REQUEST"
+    assert call(emulator, "/me/8", X_User="7")[0] == 403
+    assert call(emulator, "/keyed") == (403, {"message": "Forbidden"})
+    status, body = call(emulator, "/keyed", x_api_key=FIXED_KEY)
+    assert (status, body["apiKey"]) == (200, FIXED_KEY)
+    assert call(emulator, "/external") == (401, {"message": "Unauthorized"})
+    assert "warning: authorizer shared: " in emulator.log
+
+
+def test_generated_key_is_printed_and_kept_across_restarts(service: Path) -> None:
+    values = []
+    for _ in range(2):
+        emu = EmulatorProcess(service / "serverless.yml", "--no-reload").start()
+        try:
+            line = emu.wait_for(KEY_LINE)
+            values.append(KEY_LINE.match(line).group(1))  # type: ignore[union-attr]
+            assert call(emu, "/keyed", x_api_key=values[-1])[0] == 200
+        finally:
+            emu.stop()
+    assert values[0] == values[1]
+
+
+def test_no_auth_and_authorizer_flags(service: Path) -> None:
+    emu = EmulatorProcess(service / "serverless.yml", "--no-reload",
+                          "--authorizer", 'shared=allow:{"principalId": "bob"}').start()
+    try:
+        assert call(emu, "/external")[1]["authorizer"]["principalId"] == "bob"
+    finally:
+        emu.stop()
+    emu = EmulatorProcess(service / "serverless.yml", "--no-reload", "--no-auth").start()
+    try:
+        emu.wait_for("Authorization: OFF")
+        assert call(emu, "/me")[0] == 200
+        assert call(emu, "/keyed")[0] == 200
+    finally:
+        emu.stop()
+
+
+def test_protected_handler_never_runs_without_an_allow_under_load_and_reload(
+        emulator: EmulatorProcess, service: Path) -> None:
+    config = service / "serverless.yml"
+
+    def one(i: int) -> tuple[str, int, Any]:
+        token = ("allow-u" if i % 3 == 0 else "deny") + str(i % 4)
+        status, body = call(emulator, "/me", Authorization=token)
+        return token, status, body
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, range(120)))
+        start = len(emulator.output)
+        # Protect /public too, while requests are in flight.
+        config.write_text(config.read_text().replace(
+            "      - http: GET public\n",
+            "      - http:\n          path: public\n          method: get\n"
+            "          authorizer: tokenAuthorizer\n"))
+        results += list(pool.map(one, range(120, 200)))
+        emulator.wait_for(r"^Reloaded serverless\.yml", start=start, timeout=20)
+    for token, status, body in results:
+        if token.startswith("allow"):
+            assert (status, body["authorizer"]["principalId"]) == (200, token[6:])
+        else:
+            assert status == 403
+    assert call(emulator, "/public") == (401, {"message": "Unauthorized"})
+    assert call(emulator, "/public", Authorization="allow-x")[0] == 200
