@@ -3,7 +3,9 @@
 Starts `python -m emulator` on tests/fixtures/services/auth and measures, interleaved in rounds
 so both see the same machine load: GET /public (no auth), GET /me with a token whose policy is
 cached (TTL 300), GET /keyed with an API key, and GET /me/{id} whose REQUEST authorizer has
-TTL 0 (one more warm invocation per request). Prints p50/p95 and the difference; asserts nothing.
+TTL 0 (one more warm invocation per request). Then the same routes socket-free: Gateway.handle
+with a stub invoker, where the machine's noise is microseconds rather than tenths of a
+millisecond. Prints p50/p95 and the difference; asserts nothing.
 
     python bench/bench_auth.py [--requests 1000] [--rounds 5]
 """
@@ -12,13 +14,21 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import re
+import statistics
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
 from peer_measure import percentiles, timed
+
+from emulator.config.loader import load_service
+from emulator.gateway.http import HttpRequest
+from emulator.gateway.rest import Gateway
+from emulator.runtime.invoker import InvokeResult, Outcome
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "services" / "auth" / "serverless.yml"
@@ -59,6 +69,38 @@ def latency(base: str, path: str, headers: dict[str, str], n: int) -> list[float
         conn.close()
 
 
+class StubInvoker:
+    """Answers the authorizer with an Allow-all policy and the handler with a fixed 200."""
+
+    ALLOW = json.dumps({"principalId": "bench", "policyDocument": {"Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+                                       "Resource": "*"}]}}).encode()
+    OK = b'{"statusCode": 200, "body": "ok"}'
+
+    def invoke(self, function: str, event: bytes, request_id: str, wait_s: float
+               ) -> InvokeResult:
+        return InvokeResult(Outcome.OK, self.ALLOW if function.endswith("Authorizer") else self.OK)
+
+    def close(self) -> None:
+        pass
+
+
+def socket_free(n: int) -> dict[str, float]:
+    """p50 microseconds of Gateway.handle per case (stub invoker, no sockets, no processes)."""
+    gateway = Gateway(load_service(FIXTURE, env={}), StubInvoker())
+    out = {}
+    for name, (path, headers) in CASES.items():
+        request = HttpRequest("GET", "/dev" + path, (), tuple(headers.items()), b"")
+        samples = []
+        for i in range(n + 200):
+            started = time.perf_counter()
+            gateway.handle(request)
+            if i >= 200:
+                samples.append((time.perf_counter() - started) * 1e6)
+        out[name] = statistics.median(samples)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000, help="per case and round")
@@ -78,6 +120,10 @@ def main() -> None:
     for name, values in samples.items():
         p50, p95 = percentiles(values)
         print(f"{name:<30}{p50:>9.3f}{p95:>9.3f}{p50 - floor:>+15.3f}")
+    inproc = socket_free(args.requests * 10)
+    print(f"\n{'socket-free Gateway.handle':<30}{'p50 us':>9}{'':>9}{'p50 - no auth':>15}")
+    for name, p50 in inproc.items():
+        print(f"{name:<30}{p50:>9.1f}{'':>9}{p50 - inproc['no auth']:>+15.1f}")
 
 
 if __name__ == "__main__":
