@@ -204,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from emulator import invoke_cli  # it builds on this module's helpers
 
         return invoke_cli.main(argv[1:])
+    if argv[:1] == ["token"]:
+        return _token(argv[1:])
     reset_only = argv[:1] == ["reset"]
     args = build_parser().parse_args(argv[1:] if reset_only else argv)
     _setup_logging(args.verbose)
@@ -219,6 +221,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except ConfigError as exc:
         _flush_logs()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _token(argv: list[str]) -> int:
+    try:
+        return cli_auth.token_main(argv, lambda args: load_service(
+            args.config, stage=args.stage, region=args.region, env=dict(os.environ)))
+    except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -289,7 +300,9 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
             create_tables(service, dynamodb)
         invoker = _invoker(service, settings, args, moto.endpoint, dynamodb,
                            lambda_endpoint=_local_url(server))
-        gateway = _front(service, invoker, args, started.auth)
+        auth = cli_auth.with_user_pools(service, started.auth, moto.endpoint,
+                                        state.snapshot_path(service, args.state_dir))
+        gateway = _front(service, invoker, args, auth)
         server.serve(gateway)
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb)

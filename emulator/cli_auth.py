@@ -8,11 +8,12 @@ start names every authorizer that cannot run here and prints the keys to use.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from emulator.aws import api_key_values
+from emulator.aws import api_key_values, cognito
 from emulator.config.authorizers import AuthorizerConfig, AuthorizerKind
 from emulator.config.errors import ConfigError
 from emulator.config.service import ServiceConfig
@@ -65,16 +66,30 @@ def auth_settings(args: argparse.Namespace, service: ServiceConfig) -> AuthSetti
     return AuthSettings(disabled=args.no_auth, overrides=overrides)
 
 
+def with_user_pools(service: ServiceConfig, auth: AuthSettings, endpoint: str,
+                    snapshot: Path) -> AuthSettings:
+    """Create the service's user pools in moto; the settings that verify their tokens."""
+    if not service.user_pools:
+        return auth
+    pools = cognito.create_user_pools(service, endpoint)
+    path = cognito.discovery_path(snapshot)
+    cognito.write_discovery(path, endpoint, pools)
+    for pool in pools.values():
+        log.info("Cognito user pool %s: %s (python -m emulator token --pool %s --user NAME)",
+                 pool.logical_id, pool.pool_id, pool.logical_id)
+    return dataclasses.replace(auth, user_pools=pools)
+
+
 def warn_unrunnable(service: ServiceConfig, auth: AuthSettings) -> None:
     """Name the authorizers that cannot run here and what their routes answer."""
     if auth.disabled:
         return
     for config in _authorizers(service):
         mapped = config.name in auth.overrides or (config.arn in auth.overrides)
-        if config.function is not None or mapped:
+        if config.function is not None or config.pool is not None or mapped:
             continue
         what = {AuthorizerKind.AWS_IAM: "aws_iam (SigV4) is not emulated: 403",
-                AuthorizerKind.COGNITO: "Cognito user pool authorizers are not emulated: 401"
+                AuthorizerKind.COGNITO: "its user pool is not in resources: 401"
                 }.get(config.kind, f"{config.arn or 'its function'} is not a function of this "
                                    "service: 401")
         log.warning("authorizer %s: %s on its routes; map it with --authorizer %s=FUNCTION or "
@@ -108,3 +123,44 @@ def print_auth(service: ServiceConfig, auth: AuthSettings, echo: Callable[[str],
 
 def _authorizers(service: ServiceConfig) -> list[AuthorizerConfig]:
     return list(dict.fromkeys(r.authorizer for r in service.routes if r.authorizer))
+
+
+DEFAULT_PASSWORD = "Local-Passw0rd!"  # local pools only; moto keeps users in memory
+
+
+def token_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m emulator token",
+        description="Print an ID token of a user of a running emulator's Cognito user pool "
+                    "(the user is created when missing), for a COGNITO_USER_POOLS route: "
+                    "curl -H \"Authorization: $(python -m emulator token --user alice)\" ...")
+    p.add_argument("--config", type=Path, default=Path("serverless.yml"), metavar="PATH")
+    p.add_argument("--stage")
+    p.add_argument("--region")
+    p.add_argument("--state-dir", type=Path, metavar="DIR")
+    p.add_argument("--pool", help="logical id or PoolName (default: the only pool)")
+    p.add_argument("--client", help="client logical id (default: the pool's first client)")
+    p.add_argument("--user", required=True)
+    p.add_argument("--password", default=DEFAULT_PASSWORD,
+                   help=f"set and use this password (default {DEFAULT_PASSWORD})")
+    p.add_argument("--access", action="store_true", help="print the access token instead")
+    return p
+
+
+def token_main(argv: list[str], load: Callable[[argparse.Namespace], ServiceConfig]) -> int:
+    """`python -m emulator token`: print one token on stdout; errors are ConfigError."""
+    args = token_parser().parse_args(argv)
+    service = load(args)
+    from emulator.aws.state import snapshot_path
+
+    path = cognito.discovery_path(snapshot_path(service, args.state_dir))
+    pools = {p.logical_id: p for p in service.user_pools} | {
+        p.name: p for p in service.user_pools}
+    pool = pools.get(args.pool) if args.pool else (
+        service.user_pools[0] if len(service.user_pools) == 1 else None)
+    if pool is None:
+        raise ConfigError(f"name one of the user pools: {', '.join(pools) or 'none in resources'}",
+                          key="--pool")
+    print(cognito.user_token(path, pool.logical_id, args.client, args.user, args.password,
+                             access=args.access))
+    return 0

@@ -95,6 +95,10 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
                         "to listen there")
     if old.api_keys != new.api_keys:
         parts.append("API keys changed")
+    if old.user_pools != new.user_pools:
+        parts.append("user pools changed")
+        warnings.append("user pools are created at start: restart the emulator to create new "
+                        "ones (until then their routes answer 401)")
     retire = {k for k in old.functions if k not in new.functions} | set(env) | set(settings)
     if moved:  # every environment's variables and ARNs name these
         retire |= set(new.functions)

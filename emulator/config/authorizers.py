@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from emulator.config.cognito import get_att_logical_id
 from emulator.config.document import Document
 from emulator.config.yamlfile import KeyPath
 
@@ -26,10 +27,26 @@ _LAMBDA_ARN = re.compile(r"arn:aws[-a-z]*:lambda:[^:]*:[^:]*:function:([^:/]+)(?
 _SOURCE = re.compile(r"(method\.request\.(?:header|querystring)|stageVariables|context)\.(.+)")
 
 
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """What an authorizer may name in this service."""
+
+    functions: Mapping[str, str]  # deployed name -> key under `functions:`
+    pools: frozenset[str] = frozenset()  # logical ids of AWS::Cognito::UserPool resources
+
+    def function_of_logical_id(self, logical_id: str) -> str | None:
+        """The Serverless Framework names a function's resource "{Name}LambdaFunction"."""
+        for key in self.functions.values():
+            normalized = key.replace("-", "Dash").replace("_", "Underscore")
+            if f"{normalized[:1].upper()}{normalized[1:]}LambdaFunction" == logical_id:
+                return key
+        return None
+
+
 class AuthorizerKind(Enum):
     TOKEN = "TOKEN"  # a Lambda authorizer given one header's value
     REQUEST = "REQUEST"  # a Lambda authorizer given the request's parameters
-    COGNITO = "COGNITO_USER_POOLS"  # not emulated yet: denied (401) unless mapped
+    COGNITO = "COGNITO_USER_POOLS"  # a pool of `resources:` (verified), else denied (401)
     AWS_IAM = "AWS_IAM"  # SigV4: not emulated, denied (403) unless mapped
 
 
@@ -44,11 +61,13 @@ class AuthorizerConfig:
     validation_expression: str | None = None  # TOKEN only, as in API Gateway
     ttl_s: int = DEFAULT_TTL_S
     arn: str | None = None
+    pool: str | None = None  # COGNITO: logical id of a user pool of `resources:`
+    scopes: tuple[str, ...] = ()  # COGNITO: an access token needs one of them
 
 
 def parse_authorizer(doc: Document, raw: Any, key: KeyPath,
-                     functions: Mapping[str, str]) -> AuthorizerConfig | None:
-    """Read one `authorizer:` value; `functions` maps deployed names to keys of `functions:`."""
+                     targets: Targets) -> AuthorizerConfig | None:
+    """Read one `authorizer:` value."""
     if raw is None:
         return None
     if isinstance(raw, str):
@@ -60,15 +79,20 @@ def parse_authorizer(doc: Document, raw: Any, key: KeyPath,
     if kind is AuthorizerKind.AWS_IAM:
         return AuthorizerConfig("aws_iam", kind, None, identity_sources=(), ttl_s=0)
     arn, name = raw.get("arn"), raw.get("name")
+    target = get_att_logical_id(arn)
+    if target in targets.pools:
+        kind = AuthorizerKind.COGNITO
     function = None if kind is AuthorizerKind.COGNITO else _function(doc, arn, name, key,
-                                                                        functions)
-    label = str(name or function or arn or "authorizer")
+                                                                        targets)
+    label = str(name or function or target or arn or "authorizer")
     return AuthorizerConfig(
         name=label, kind=kind, function=function,
         identity_sources=_identity_sources(doc, raw, key, kind),
         validation_expression=_expression(doc, raw, key, kind),
         ttl_s=_ttl(doc, raw.get("resultTtlInSeconds"), (*key, "resultTtlInSeconds")),
-        arn=str(arn) if arn else None)
+        arn=arn if isinstance(arn, str) else None,
+        pool=target if kind is AuthorizerKind.COGNITO and target in targets.pools else None,
+        scopes=_scopes(doc, raw.get("scopes"), (*key, "scopes")))
 
 
 def _kind(doc: Document, raw: dict[str, Any], key: KeyPath) -> AuthorizerKind:
@@ -87,11 +111,13 @@ def _kind(doc: Document, raw: dict[str, Any], key: KeyPath) -> AuthorizerKind:
 
 
 def _function(doc: Document, arn: Any, name: Any, key: KeyPath,
-              functions: Mapping[str, str]) -> str | None:
+              targets: Targets) -> str | None:
     """The local function that runs the authorizer; None for an ARN outside this service."""
+    functions = targets.functions
     if arn is not None:
-        if not isinstance(arn, str):
-            return None  # an intrinsic such as Fn::ImportValue: another stack's function
+        if not isinstance(arn, str):  # !GetAtt AuthLambdaFunction.Arn, or another stack's
+            logical_id = get_att_logical_id(arn)
+            return targets.function_of_logical_id(logical_id) if logical_id else None
         match = _LAMBDA_ARN.fullmatch(arn)
         if not match:
             raise doc.error((*key, "arn"), f"{arn!r} is not a Lambda function ARN "
@@ -141,6 +167,14 @@ def _expression(doc: Document, raw: dict[str, Any], key: KeyPath,
         doc.note(where, "API Gateway applies it to token authorizers only")
         return None
     return value
+
+
+def _scopes(doc: Document, value: Any, key: KeyPath) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise doc.error(key, "must be a list of OAuth scopes")
+    return tuple(value)
 
 
 def _ttl(doc: Document, value: Any, key: KeyPath) -> int:

@@ -6,11 +6,10 @@ options the emulator does not emulate are noted, never dropped silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from emulator.config import cors
-from emulator.config.authorizers import parse_authorizer
+from emulator.config.authorizers import Targets, parse_authorizer
 from emulator.config.document import Document
 from emulator.config.paths import RouteError, check_resource_tree
 from emulator.config.service import HTTP_METHODS, Route
@@ -23,8 +22,8 @@ def normalize_path(path: str) -> str:
 
 
 def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath,
-                functions: Mapping[str, str] | None = None) -> list[tuple[Route, KeyPath]]:
-    """The routes of one function; `functions` maps deployed names to `functions:` keys."""
+                targets: Targets | None = None) -> list[tuple[Route, KeyPath]]:
+    """The routes of one function; `targets`: what its authorizers may name."""
     events = spec.get("events") or []
     if not isinstance(events, list):
         raise doc.error((*key, "events"), "events must be a list")
@@ -42,13 +41,13 @@ def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath
         if kind != "http":
             doc.note((*ekey, str(kind)))
             continue
-        routes.append((http_route(doc, function, http, (*ekey, "http"), functions or {}),
+        routes.append((http_route(doc, function, http, (*ekey, "http"), targets),
                        (*ekey, "http")))
     return routes
 
 
 def http_route(doc: Document, function: str, http: Any, key: KeyPath,
-               functions: Mapping[str, str] | None = None) -> Route:
+               targets: Targets | None = None) -> Route:
     method: Any
     path: Any
     if isinstance(http, str):
@@ -70,7 +69,7 @@ def http_route(doc: Document, function: str, http: Any, key: KeyPath,
     cors_config = cors.parse(options.get("cors"), key=format_path((*key, "cors")),
                              file=doc.file)
     authorizer = parse_authorizer(doc, options.get("authorizer"), (*key, "authorizer"),
-                                  functions or {})
+                                  targets or Targets({}))
     private = options.get("private", False)
     if not isinstance(private, bool):
         raise doc.error((*key, "private"), "must be true or false")

@@ -17,6 +17,8 @@ from types import MappingProxyType
 from typing import Any
 
 from emulator.config.api_keys import read_api_keys
+from emulator.config.authorizers import Targets
+from emulator.config.cognito import read_user_pools
 from emulator.config.document import Document
 from emulator.config.fragments import merge_fragments
 from emulator.config.http_api_events import (
@@ -77,6 +79,11 @@ def load_service(
     return _Builder(document, path, lines).build(options, notes)
 
 
+def _deployed_name(spec: Any, default: str) -> str:
+    """A function's deployed name: its `name:`, else "{service}-{stage}-{key}"."""
+    return str(spec.get("name") or default) if isinstance(spec, dict) else default
+
+
 class _Builder(Document):
     """Turns the resolved document into a ServiceConfig, collecting what is not emulated."""
 
@@ -88,7 +95,9 @@ class _Builder(Document):
             raise self.error(("provider", "stage"), f"invalid stage name {stage!r}: API Gateway "
                                                     "allows only [-_a-zA-Z0-9]")
         context, tables = read_tables(self, service, stage, region)
-        functions, routes = self.functions(service, stage, context)
+        pools = read_user_pools(self, f"{service}-{stage}", context)
+        functions, routes = self.functions(service, stage, context,
+                                           frozenset(p.logical_id for p in pools))
         check_routes(self, routes)
         check_http_api_routes(self, self.api_routes)
         api_routes = tuple(route for route, _ in self.api_routes)
@@ -106,7 +115,7 @@ class _Builder(Document):
             account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
             notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
             http_api_routes=api_routes, http_api_cors=api_cors,
-            packaging=packaging, api_keys=api_keys)
+            packaging=packaging, api_keys=api_keys, user_pools=pools)
 
     def service_name(self) -> str:
         service = self.doc.get("service")
@@ -116,7 +125,8 @@ class _Builder(Document):
             raise self.error(("service",), "service name is required (service: my-service)")
         return service
 
-    def functions(self, service: str, stage: str, context: CfnContext
+    def functions(self, service: str, stage: str, context: CfnContext,
+                  pools: frozenset[str] = frozenset()
                   ) -> tuple[dict[str, FunctionConfig], list[tuple[Route, KeyPath]]]:
         raw_functions = self.mapping(self.doc.get("functions"), ("functions",))
         provider_env = self.environment(self.provider.get("environment"),
@@ -125,8 +135,7 @@ class _Builder(Document):
         routes: list[tuple[Route, KeyPath]] = []
         payload = provider_payload(self)
         self.api_routes: list[tuple[HttpApiRoute, KeyPath]] = []
-        deployed = {str(spec.get("name") or f"{service}-{stage}-{name}") if isinstance(spec, dict)
-                    else f"{service}-{stage}-{name}": str(name)
+        deployed = {_deployed_name(spec, f"{service}-{stage}-{name}"): str(name)
                     for name, spec in raw_functions.items()}
         for name, raw in raw_functions.items():
             key = ("functions", str(name))
@@ -137,7 +146,7 @@ class _Builder(Document):
             env = {**provider_env,
                    **self.environment(spec.get("environment"), (*key, "environment"), context)}
             functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")
-            routes.extend(http_routes(self, str(name), spec, key, deployed))
+            routes.extend(http_routes(self, str(name), spec, key, Targets(deployed, pools)))
             self.api_routes.extend(http_api_routes(self, str(name), spec, key, payload))
         return functions, routes
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.config.cognito import TYPES as COGNITO_TYPES
 from emulator.config.document import Document
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
 from emulator.config.service import TableConfig
@@ -20,7 +21,8 @@ def read_tables(doc: Document, service: str, stage: str, region: str
         rkey = (*key, logical_id)
         resource = doc.mapping(raw, rkey)
         if resource.get("Type") != "AWS::DynamoDB::Table":
-            doc.note(rkey, str(resource.get("Type")))
+            if resource.get("Type") not in COGNITO_TYPES:  # emulator/config/cognito.py
+                doc.note(rkey, str(resource.get("Type")))
             continue
         props = doc.mapping(resource.get("Properties"), (*rkey, "Properties"))
         # Without TableName CloudFormation generates "{stack}-{LogicalId}-{random}"; the

@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.config.api_keys import ApiKeyConfig
 from emulator.config.authorizers import AuthorizerConfig
+from emulator.config.cognito import UserPoolConfig
 from emulator.config.cors import CorsConfig
 from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.packaging import Packaging
@@ -106,6 +107,7 @@ class ServiceConfig:
     binary_media_types: tuple[str, ...] = ()
     account_id: str = DEFAULT_ACCOUNT_ID
     api_keys: tuple[ApiKeyConfig, ...] = ()
+    user_pools: tuple[UserPoolConfig, ...] = ()
     unsupported: tuple[str, ...] = field(default=())  # parts not emulated, named for one warning
     http_api_routes: tuple[HttpApiRoute, ...] = ()  # `httpApi` events, in file order
     http_api_cors: HttpApiCors | None = None  # provider.httpApi.cors

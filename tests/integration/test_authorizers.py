@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -138,3 +140,26 @@ def test_protected_handler_never_runs_without_an_allow_under_load_and_reload(
             assert status == 403
     assert call(emulator, "/public") == (401, {"message": "Unauthorized"})
     assert call(emulator, "/public", Authorization="allow-x")[0] == 200
+
+
+def token_command(service: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", "token", "--config", str(service / "serverless.yml"),
+         *args], capture_output=True, text=True, timeout=60, cwd=REPO, check=False)
+
+
+def test_cognito_pool_tokens_from_the_token_command(emulator: EmulatorProcess,
+                                                    service: Path) -> None:
+    made = token_command(service, "--user", "alice")
+    assert made.returncode == 0, made.stderr
+    id_token = made.stdout.strip()
+    status, body = call(emulator, "/pool", Authorization=id_token)
+    assert (status, body["authorizer"]["claims"]["cognito:username"]) == (200, "alice")
+    assert call(emulator, "/pool", Authorization=id_token[:-3] + "abc") == (
+        401, {"message": "Unauthorized"})
+    access = token_command(service, "--user", "alice", "--access").stdout.strip()
+    assert call(emulator, "/pool", Authorization=access)[0] == 401  # no scopes: ID tokens only
+    emulator.wait_for(r"authorizer UserPool: unauthorized: an ID token is needed")
+    wrong = token_command(service, "--user", "bob", "--pool", "Nope")
+    assert (wrong.returncode, wrong.stderr.strip()) == (
+        2, "error: --pool: name one of the user pools: UserPool, auth-fixture-users")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import textwrap
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from emulator import reload
+from emulator.config.api_keys import ApiKeyConfig
+from emulator.config.cognito import UserPoolConfig
 from emulator.config.loader import load_service
 from emulator.config.service import ServiceConfig
 from emulator.gateway.http import HttpRequest
@@ -194,6 +197,16 @@ def test_compare_keeps_removed_and_changed_tables_and_says_so(tmp_path: Path) ->
 
 
 # --- applying a batch -------------------------------------------------------------------------
+
+
+def test_compare_names_api_key_and_user_pool_changes(tmp_path: Path) -> None:
+    old = service_from(tmp_path, BASE)
+    new = dataclasses.replace(old, api_keys=(ApiKeyConfig("k", "k" * 20),),
+                              user_pools=(UserPoolConfig("Users", "people"),))
+    change = compare(old, new)
+    assert change.parts == ("API keys changed", "user pools changed")
+    assert change.warnings == ("user pools are created at start: restart the emulator to "
+                               "create new ones (until then their routes answer 401)",)
 
 
 class FakePool:

@@ -1,7 +1,8 @@
 """Authorization of one REST request, in API Gateway's order: authorizer, then API key.
 
 A route without `authorizer` and `private` never gets here (Gateway checks one attribute).
-Authorizers that cannot run locally (another stack's Lambda, Cognito, aws_iam) are refused
+Cognito authorizers of a user pool in `resources:` verify its tokens (auth/cognito.py).
+Authorizers that cannot run locally (another stack's Lambda or pool, aws_iam) are refused
 unless the command line maps them (`--authorizer NAME=FUNCTION` or `NAME=allow[:JSON]`);
 `--no-auth` lets every request through. Each decision is one console line.
 """
@@ -17,7 +18,9 @@ from typing import Any
 
 from emulator.config.api_keys import ApiKeyConfig
 from emulator.config.authorizers import AuthorizerConfig, AuthorizerKind
+from emulator.config.cognito import LivePool
 from emulator.config.service import Route
+from emulator.gateway.auth import cognito
 from emulator.gateway.auth.cache import AuthorizerCache
 from emulator.gateway.auth.lambda_authorizer import LambdaAuthorizer, Verdict
 from emulator.gateway.errors import Reply
@@ -39,6 +42,7 @@ class Override:
 class AuthSettings:
     disabled: bool = False  # --no-auth
     overrides: Mapping[str, Override] = field(default_factory=dict)  # by name or ARN
+    user_pools: Mapping[str, LivePool] = field(default_factory=dict)  # by logical id
 
 
 def parse_override(text: str) -> tuple[str, Override]:
@@ -112,6 +116,9 @@ class Guard:
             config = dataclasses.replace(config, function=override.function, kind=kind)
         if config.function is not None:
             return self.lambdas.authorize(config, request, arn, proxy_event)
+        pool = self.settings.user_pools.get(config.pool) if config.pool else None
+        if pool is not None:
+            return cognito.authorize(config, pool, request)
         if config.kind is AuthorizerKind.AWS_IAM:
             # An unsigned request to an AWS_IAM method gets API Gateway's 403.
             return Verdict(Reply.MISSING_AUTHENTICATION_TOKEN, "denied: aws_iam is not "

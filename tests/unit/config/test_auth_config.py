@@ -134,3 +134,31 @@ def test_api_key_value_shorter_than_20_characters_is_a_config_error(tmp_path: Pa
         load(tmp_path, provider=provider)
     assert str(caught.value).endswith(
         "provider.apiGateway.apiKeys[0].value: API Gateway needs 20 to 128 characters (got 11)")
+
+
+POOLS = """\
+resources:
+  Resources:
+    Users:
+      Type: AWS::Cognito::UserPool
+      Properties: {PoolName: people}
+    Web:
+      Type: AWS::Cognito::UserPoolClient
+      Properties: {UserPoolId: !Ref Users, ExplicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH]}
+"""
+
+
+def test_user_pool_authorizers_and_getatt_of_a_local_function(tmp_path: Path) -> None:
+    config = load(tmp_path, "authorizer:\n  type: COGNITO_USER_POOLS\n"
+                            "  arn: !GetAtt Users.Arn\n  scopes: [reviews/write]")
+    path = tmp_path / "serverless.yml"
+    path.write_text(path.read_text() + "\n" + POOLS, encoding="utf-8")
+    config = load_service(path, env={})
+    assert authorizer_of(config) == AuthorizerConfig(
+        "Users", AuthorizerKind.COGNITO, None, pool="Users", scopes=("reviews/write",))
+    (pool,) = config.user_pools
+    assert (pool.name, [(c.logical_id, c.name, c.auth_flows) for c in pool.clients]) == (
+        "people", [("Web", "svc-dev-Web", ("ALLOW_USER_PASSWORD_AUTH",))])
+    assert config.unsupported == ()  # the pool and its client are emulated
+    config = load(tmp_path, "authorizer:\n  arn: !GetAtt AuthLambdaFunction.Arn")
+    assert authorizer_of(config) == AuthorizerConfig("auth", AuthorizerKind.TOKEN, "auth")

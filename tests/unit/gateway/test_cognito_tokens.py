@@ -1,0 +1,99 @@
+"""COGNITO_USER_POOLS tokens: only a pool's own, unexpired, RS256-signed token passes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from emulator.config.authorizers import AuthorizerConfig, AuthorizerKind
+from emulator.config.cognito import LivePool
+from emulator.gateway.auth import cognito
+from emulator.gateway.errors import Reply
+from emulator.gateway.http import HttpRequest
+
+KEY = RSAKey.generate_key(2048, parameters={"kid": "dummy"})
+OTHER_KEY = RSAKey.generate_key(2048, parameters={"kid": "dummy"})
+ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool"
+POOL = LivePool("UserPool", "us-east-1_pool", ISSUER,
+                {"keys": [KEY.as_dict(private=False)]}, {"Client": "client-id"})
+CONFIG = AuthorizerConfig("UserPool", AuthorizerKind.COGNITO, None, pool="UserPool")
+
+
+def token(key: RSAKey = KEY, alg: str = "RS256", **overrides: Any) -> str:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "sub": "s-1", "aud": "client-id", "token_use": "id",
+              "cognito:username": "alice", "iat": now, "exp": now + 3600, **overrides}
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode({"alg": alg, "kid": "dummy"}, claims, key)
+
+
+def unsigned(**claims: Any) -> str:
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+    body = {"iss": ISSUER, "token_use": "id", "exp": int(time.time()) + 60, **claims}
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(body)}."
+
+
+def check(value: str | None, config: AuthorizerConfig = CONFIG) -> cognito.Verdict:
+    headers = (("Authorization", value),) if value is not None else ()
+    return cognito.authorize(config, POOL, HttpRequest("GET", "/dev/x", (), headers, b""))
+
+
+def test_a_valid_id_token_passes_with_its_claims_as_strings() -> None:
+    verdict = check(token(custom=True))
+    assert verdict.reply is None
+    assert verdict.note == "allow (alice)"
+    assert verdict.authorizer is not None
+    claims = verdict.authorizer["claims"]
+    assert (claims["sub"], claims["custom"], claims["exp"].isdigit()) == ("s-1", "true", True)
+
+
+@pytest.mark.parametrize(("value", "why"), [
+    (None, "no token in Authorization"),
+    (token(exp=int(time.time()) - 10), "expired"),
+    (token(nbf=int(time.time()) + 600), "not yet valid"),
+    (token()[:-4] + "AAAA", "bad_signature"),  # tampered signature
+    (token(OTHER_KEY), "bad_signature"),  # signed by someone else's key
+    (unsigned(), "alg"),  # alg: none is never accepted
+    (token(iss="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"),
+     "another user pool"),
+    (token(token_use="access", scope="aws.cognito.signin.user.admin"), "an ID token is needed"),
+    (token(token_use=None), "token_use"),
+    (token(exp=None), "exp"),
+    ("not-a-jwt", "Unauthorized"),
+])
+def test_bad_tokens_are_401_and_the_console_says_why(value: str | None, why: str) -> None:
+    verdict = check(value)
+    assert verdict.reply is Reply.UNAUTHORIZED
+    assert verdict.note.startswith("unauthorized: ")
+    if why != "Unauthorized":
+        assert why in verdict.note
+
+
+def test_hs256_signed_with_the_public_key_is_refused() -> None:
+    """The classic algorithm confusion: HMAC keyed with the pool's public key."""
+    def part(value: dict[str, Any]) -> bytes:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=")
+
+    signing_input = part({"alg": "HS256", "kid": "dummy"}) + b"." + part(
+        {"iss": ISSUER, "token_use": "id", "exp": int(time.time()) + 60})
+    mac = hmac.new(KEY.as_pem(private=False), signing_input, hashlib.sha256).digest()
+    forged = signing_input + b"." + base64.urlsafe_b64encode(mac).rstrip(b"=")
+    assert check(forged.decode()).reply is Reply.UNAUTHORIZED
+
+
+def test_scopes_need_an_access_token_carrying_one() -> None:
+    scoped = AuthorizerConfig("UserPool", AuthorizerKind.COGNITO, None, pool="UserPool",
+                              scopes=("reviews/write",))
+    assert check(token(token_use="access", scope="reviews/read reviews/write"), scoped
+                 ).reply is None
+    assert check(token(token_use="access", scope="reviews/read"), scoped).reply is not None
+    assert check(token(), scoped).reply is not None  # an ID token carries no scopes
