@@ -38,12 +38,12 @@ def authorize(config: AuthorizerConfig, pool: LivePool, request: HttpRequest) ->
         return Verdict(Reply.UNAUTHORIZED, f"unauthorized: {_why(exc)}")
     who = claims.get("cognito:username") or claims.get("username") or claims.get("sub")
     return Verdict(None, f"allow ({who})",
-                   {"claims": {k: _string(v) for k, v in claims.items()}})
+                   {"claims": string_claims(claims)})
 
 
 def verify(token: str, pool: LivePool, scopes: tuple[str, ...] = ()) -> dict[str, Any]:
     """The token's claims, or JoseError / ValueError saying why it is refused."""
-    decoded = jwt.decode(token, _key_set(pool), algorithms=["RS256"])
+    decoded = jwt.decode(token, key_set(pool), algorithms=["RS256"])
     registry = jwt.JWTClaimsRegistry(iss={"essential": True, "value": pool.issuer},
                                      exp={"essential": True},
                                      token_use={"essential": True, "values": ["id", "access"]})
@@ -62,7 +62,7 @@ def verify(token: str, pool: LivePool, scopes: tuple[str, ...] = ()) -> dict[str
     return claims
 
 
-def _key_set(pool: LivePool) -> KeySet:
+def key_set(pool: LivePool) -> KeySet:
     """The pool's public keys, imported once per pool id."""
     keys = _KEY_SETS.get(pool.pool_id)
     if keys is None:
@@ -75,6 +75,11 @@ def _why(exc: Exception) -> str:
     if "iss" in text:
         return f"{text} (a token of another user pool?)"
     return text
+
+
+def string_claims(claims: dict[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway hands them on: every value a string."""
+    return {k: _string(v) for k, v in claims.items()}
 
 
 def _string(value: Any) -> str:

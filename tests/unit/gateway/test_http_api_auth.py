@@ -1,0 +1,161 @@
+"""HTTP API (v2) authorizers: config as Serverless v3 reads it, events, verdicts, JWTs."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from emulator.config.authorizers import Targets
+from emulator.config.cognito import LivePool
+from emulator.config.document import Document
+from emulator.config.errors import ConfigError
+from emulator.config.http_authorizers import (
+    HttpAuthorizerConfig,
+    HttpRouteAuth,
+    read_http_authorizers,
+    route_auth,
+)
+from emulator.gateway.auth import http_api_auth as auth
+from emulator.gateway.errors import Reply
+from emulator.gateway.http import HttpRequest
+
+TARGETS = Targets({"svc-dev-auth": "auth"}, frozenset({"Users"}))
+ARN = "arn:aws:execute-api:us-east-1:123456789012:abc/$default/GET/pets"
+LAMBDA = HttpAuthorizerConfig("byLambda", "request", "auth", ("$request.header.X-Token",),
+                              simple_responses=True)
+
+
+def document(text: str) -> Document:
+    import yaml
+
+    return Document(yaml.safe_load(textwrap.dedent(text)), Path("serverless.yml"), {})
+
+
+PROVIDER = """\
+provider:
+  httpApi:
+    authorizers:
+      byLambda:
+        type: request
+        functionName: auth
+        enableSimpleResponses: true
+        identitySource: [$request.header.X-Token]
+      byPool:
+        identitySource: $request.header.Authorization
+        issuerUrl:
+          Fn::Join: ['', ['https://cognito-idp.us-east-1.amazonaws.com/', {Ref: Users}]]
+        audience: [client-1]
+"""
+
+
+def test_authorizers_and_route_references_are_read_as_serverless_v3_does() -> None:
+    doc = document(PROVIDER)
+    authorizers = read_http_authorizers(doc, TARGETS)
+    assert authorizers["byLambda"] == LAMBDA
+    assert authorizers["byPool"] == HttpAuthorizerConfig(
+        "byPool", "jwt", identity_sources=("$request.header.Authorization",),
+        audience=("client-1",), pool="Users")
+    assert route_auth(doc, {"name": "byPool", "scopes": ["pets/read"]}, ("e",), authorizers) \
+        == HttpRouteAuth(authorizers["byPool"], "jwt", ("pets/read",))
+    assert route_auth(doc, {"type": "aws_iam"}, ("e",), authorizers) == HttpRouteAuth(
+        None, "aws_iam")
+    with pytest.raises(ConfigError, match="not configured authorizer 'nope'"):
+        route_auth(doc, "nope", ("e",), authorizers)
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("type: request", 'either "functionArn" or "functionName"'),
+    ("type: request\nfunctionName: missing", 'function "missing" for HTTP API authorizer'),
+    ("type: request\nfunctionName: auth\nresultTtlInSeconds: 60",
+     '"identitySource" has to be set'),
+    ("type: request\nfunctionName: auth\npayloadVersion: '1.0'\nenableSimpleResponses: true",
+     "simple responses need payloadVersion '2.0'"),
+    ("identitySource: $request.header.Authorization", "a JWT authorizer needs issuerUrl"),
+    ("type: request\nfunctionName: auth\nidentitySource: [headers.x]", "expected $request"),
+])
+def test_bad_http_api_authorizers_are_config_errors(spec: str, message: str) -> None:
+    text = "provider:\n  httpApi:\n    authorizers:\n      a:\n" + textwrap.indent(spec, " " * 8)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("$", r"\$")):
+        read_http_authorizers(document(text), TARGETS)
+
+
+V2_EVENT = {"version": "2.0", "routeKey": "GET /pets", "rawPath": "/pets", "rawQueryString": "",
+            "headers": {"x-token": "t1"}, "requestContext": {"http": {"method": "GET"}},
+            "isBase64Encoded": False}
+
+
+def request(*headers: tuple[str, str]) -> HttpRequest:
+    return HttpRequest("GET", "/pets", (), headers, b"")
+
+
+def test_payload_2_event_and_simple_responses() -> None:
+    assert auth.identity_values(LAMBDA, request(), V2_EVENT) is None
+    values = auth.identity_values(LAMBDA, request(("X-Token", "t1")), V2_EVENT)
+    assert values == ("t1",)
+    event = auth.lambda_event(LAMBDA, values, ARN, V2_EVENT)
+    assert event == {"version": "2.0", "type": "REQUEST", "routeArn": ARN,
+                     "identitySource": ["t1"], "routeKey": "GET /pets", "rawPath": "/pets",
+                     "rawQueryString": "", "headers": {"x-token": "t1"},
+                     "requestContext": {"http": {"method": "GET"}}}
+    allow = auth.lambda_verdict(LAMBDA, b'{"isAuthorized": true, "context": {"n": 1}}', ARN)
+    assert (allow.reply, allow.authorizer) == (None, {"lambda": {"n": 1}})
+    assert auth.lambda_verdict(LAMBDA, b'{"isAuthorized": false}', ARN).reply is \
+        Reply.ACCESS_DENIED
+    assert auth.lambda_verdict(LAMBDA, b'{"isAuthorized": "yes"}', ARN).reply is \
+        Reply.AUTHORIZER_FAILURE
+
+
+def test_policy_responses_and_the_http_api_replies() -> None:
+    config = HttpAuthorizerConfig("p", "request", "auth", ("$request.header.X-Token",))
+    policy = {"principalId": "u", "policyDocument": {"Statement": [
+        {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": ARN}]}}
+    assert auth.lambda_verdict(config, json.dumps(policy).encode(), ARN).reply is None
+    assert auth.lambda_verdict(config, json.dumps(policy).encode(),
+                               ARN.replace("GET", "PUT")).reply is Reply.ACCESS_DENIED
+    assert [(r.status, r.body) for r in map(auth.reply, (
+        Reply.UNAUTHORIZED, Reply.ACCESS_DENIED, Reply.AUTHORIZER_FAILURE))] == [
+        (401, b'{"message":"Unauthorized"}'), (403, b'{"message":"Forbidden"}'),
+        (500, b'{"message":"Internal Server Error"}')]
+
+
+KEY = RSAKey.generate_key(2048, parameters={"kid": "dummy"})
+POOL = LivePool("Users", "us-east-1_users", "https://cognito-idp.us-east-1.amazonaws.com/"
+                "us-east-1_users", {"keys": [KEY.as_dict(private=False)]}, {"Web": "client-1"})
+JWT_CONFIG = HttpAuthorizerConfig("byPool", "jwt", audience=("client-1",), pool="Users")
+
+
+def token(**claims: Any) -> str:
+    body = {"iss": POOL.issuer, "sub": "s", "client_id": "client-1", "token_use": "access",
+            "scope": "pets/read", "exp": int(time.time()) + 60, **claims}
+    return jwt.encode({"alg": "RS256", "kid": "dummy"}, body, KEY)
+
+
+@pytest.mark.parametrize(("value", "scopes", "expected"), [
+    (f"Bearer {token()}", ("pets/read",), None),
+    (token(), (), None),
+    (token(), ("pets/write",), Reply.ACCESS_DENIED),
+    (token(client_id="other"), (), Reply.UNAUTHORIZED),
+    (token(exp=int(time.time()) - 5), (), Reply.UNAUTHORIZED),
+    (token(iss="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"), (),
+     Reply.UNAUTHORIZED),
+    (None, (), Reply.UNAUTHORIZED),
+])
+def test_jwt_verdicts(value: str | None, scopes: tuple[str, ...], expected: Reply | None
+                      ) -> None:
+    verdict = auth.jwt_verdict(JWT_CONFIG, POOL, value, scopes)
+    assert verdict.reply is expected
+    if expected is None:
+        assert verdict.authorizer is not None
+        assert verdict.authorizer["jwt"]["claims"]["sub"] == "s"
+        assert verdict.authorizer["jwt"]["scopes"] == ["pets/read"]
+
+
+def test_jwt_of_an_issuer_that_is_not_a_local_pool_is_refused() -> None:
+    assert auth.jwt_verdict(JWT_CONFIG, None, token(), ()).reply is Reply.UNAUTHORIZED
