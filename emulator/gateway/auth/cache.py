@@ -12,23 +12,23 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-
-from emulator.gateway.auth.policy import AuthorizerOutput
+from typing import Generic, TypeVar
 
 MAX_ENTRIES = 10_000
+V = TypeVar("V")
 
 
-class AuthorizerCache:
+class AuthorizerCache(Generic[V]):
     """Thread-safe TTL cache of authorizer outputs."""
 
     def __init__(self, now: Callable[[], float] = time.monotonic,
                  max_entries: int = MAX_ENTRIES) -> None:
         self._now = now
         self._max = max_entries
-        self._entries: OrderedDict[Hashable, tuple[float, AuthorizerOutput]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> AuthorizerOutput | None:
+    def get(self, key: Hashable) -> V | None:
         """The output cached under `key`, if its TTL has not passed."""
         with self._lock:
             entry = self._entries.get(key)
@@ -39,7 +39,7 @@ class AuthorizerCache:
                 return None
             return entry[1]
 
-    def put(self, key: Hashable, output: AuthorizerOutput, ttl_s: float) -> None:
+    def put(self, key: Hashable, output: V, ttl_s: float) -> None:
         """Keep `output` for `ttl_s` seconds (nothing when ttl_s is 0)."""
         if ttl_s <= 0:
             return

@@ -23,6 +23,7 @@ from emulator.config.service import Route
 from emulator.gateway.auth import cognito
 from emulator.gateway.auth.cache import AuthorizerCache
 from emulator.gateway.auth.lambda_authorizer import LambdaAuthorizer, Verdict
+from emulator.gateway.auth.policy import AuthorizerOutput
 from emulator.gateway.errors import Reply
 from emulator.gateway.http import HttpRequest
 from emulator.runtime.invoker import Invoker
@@ -74,9 +75,9 @@ class Guard:
 
     def __init__(self, invoker: Invoker, *, wait_s: float, new_id: Callable[[], str],
                  settings: AuthSettings | None = None,
-                 cache: AuthorizerCache | None = None) -> None:
+                 cache: AuthorizerCache[AuthorizerOutput] | None = None) -> None:
         self.settings = settings or AuthSettings()
-        self.cache = cache or AuthorizerCache()
+        self.cache: AuthorizerCache[AuthorizerOutput] = cache or AuthorizerCache()
         self.lambdas = LambdaAuthorizer(invoker, self.cache, wait_s=wait_s, new_id=new_id)
 
     def check(self, route: Route, request: HttpRequest, proxy_event: Mapping[str, Any],

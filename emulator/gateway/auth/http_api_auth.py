@@ -14,15 +14,21 @@ scopes (else 403). Replies: 401 {"message":"Unauthorized"}, 403 {"message":"Forb
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from emulator.config.cognito import LivePool
-from emulator.config.http_authorizers import HttpAuthorizerConfig
+from emulator.config.http_authorizers import (
+    DEFAULT_JWT_SOURCE,
+    HttpAuthorizerConfig,
+    HttpRouteAuth,
+)
+from emulator.gateway.auth.cache import AuthorizerCache
 from emulator.gateway.auth.lambda_authorizer import Verdict
 from emulator.gateway.auth.policy import Decision, MalformedOutput, evaluate, parse_output
 from emulator.gateway.errors import Reply
 from emulator.gateway.http import HttpRequest, HttpResponse
+from emulator.runtime.invoker import Invoker, Outcome
 
 _V1_KEYS = ("resource", "path", "httpMethod", "headers", "multiValueHeaders",
             "queryStringParameters", "multiValueQueryStringParameters", "requestContext",
@@ -132,3 +138,52 @@ def jwt_verdict(config: HttpAuthorizerConfig, pool: LivePool | None, token: str 
         return Verdict(Reply.ACCESS_DENIED, f"forbidden: none of the scopes {', '.join(scopes)}")
     return Verdict(None, f"allow ({claims.get('sub')})",
                    {"jwt": {"claims": string_claims(claims), "scopes": granted or None}})
+
+
+class HttpApiGuard:
+    """Decides one HTTP API request: Lambda authorizers through the Invoker (cached), JWTs."""
+
+    def __init__(self, invoker: Invoker, cache: AuthorizerCache[bytes], *, wait_s: float,
+                 new_id: Callable[[], str], pools: Mapping[str, LivePool] | None = None,
+                 disabled: bool = False) -> None:
+        self.invoker, self.cache, self.wait_s, self.new_id = invoker, cache, wait_s, new_id
+        self.pools = dict(pools or {})
+        self.disabled = disabled
+
+    def check(self, route: HttpRouteAuth, request: HttpRequest, event: Mapping[str, Any],
+              route_arn: str) -> Verdict:
+        """The verdict for one request (`event`: the authorizer's payload version's shape)."""
+        if self.disabled:
+            return Verdict(None, "allow (--no-auth)")
+        config = route.authorizer
+        if config is None:
+            return Verdict(Reply.ACCESS_DENIED, f"forbidden: {route.kind} authorizer is not "
+                                                "emulated")
+        if config.kind == "jwt":
+            source = (config.identity_sources or (DEFAULT_JWT_SOURCE,))[0].rsplit(".", 1)[1]
+            return jwt_verdict(config, self.pools.get(config.pool or ""),
+                               request.header(source), route.scopes)
+        return self._lambda(config, request, event, route_arn)
+
+    def _lambda(self, config: HttpAuthorizerConfig, request: HttpRequest,
+                event: Mapping[str, Any], route_arn: str) -> Verdict:
+        values = identity_values(config, request, event)
+        if values is None:
+            return Verdict(Reply.UNAUTHORIZED, "unauthorized: identity source missing")
+        if config.function is None:
+            return Verdict(Reply.UNAUTHORIZED, "unauthorized: functionArn of another stack "
+                                               "cannot run locally")
+        key = ("v2", config, values)
+        cached = self.cache.get(key) if values else None
+        if cached is not None:
+            return lambda_verdict(config, cached, route_arn)
+        payload = json.dumps(lambda_event(config, values, route_arn, event)).encode()
+        result = self.invoker.invoke(config.function, payload, self.new_id(), self.wait_s)
+        if result.outcome is not Outcome.OK:
+            return Verdict(Reply.AUTHORIZER_FAILURE, f"error: the authorizer failed "
+                                                     f"({result.outcome.value})")
+        verdict = lambda_verdict(config, result.payload, route_arn)
+        if verdict.reply is not Reply.AUTHORIZER_FAILURE and values:
+            self.cache.put(key, result.payload, config.ttl_s)
+        return verdict
+

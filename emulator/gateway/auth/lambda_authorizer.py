@@ -79,7 +79,7 @@ def authorizer_event(config: AuthorizerConfig, values: tuple[str, ...], arn: str
 class LambdaAuthorizer:
     """Runs Lambda authorizers with a shared result cache."""
 
-    def __init__(self, invoker: Invoker, cache: AuthorizerCache, *, wait_s: float,
+    def __init__(self, invoker: Invoker, cache: AuthorizerCache[AuthorizerOutput], *, wait_s: float,
                  new_id: Callable[[], str]) -> None:
         self.invoker, self.cache, self.wait_s, self.new_id = invoker, cache, wait_s, new_id
 

@@ -23,8 +23,10 @@ from emulator.config.http_authorizers import (
     route_auth,
 )
 from emulator.gateway.auth import http_api_auth as auth
+from emulator.gateway.auth.cache import AuthorizerCache
 from emulator.gateway.errors import Reply
 from emulator.gateway.http import HttpRequest
+from emulator.runtime.invoker import InvokeResult, Outcome
 
 TARGETS = Targets({"svc-dev-auth": "auth"}, frozenset({"Users"}))
 ARN = "arn:aws:execute-api:us-east-1:123456789012:abc/$default/GET/pets"
@@ -159,3 +161,48 @@ def test_jwt_verdicts(value: str | None, scopes: tuple[str, ...], expected: Repl
 
 def test_jwt_of_an_issuer_that_is_not_a_local_pool_is_refused() -> None:
     assert auth.jwt_verdict(JWT_CONFIG, None, token(), ()).reply is Reply.UNAUTHORIZED
+
+
+class CountingInvoker:
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+        self.events: list[dict[str, Any]] = []
+
+    def invoke(self, function: str, event: bytes, request_id: str, wait_s: float
+               ) -> InvokeResult:
+        self.events.append(json.loads(event))
+        return InvokeResult(Outcome.OK, self.payload)
+
+    def close(self) -> None:
+        pass
+
+
+def guard(payload: bytes, **kwargs: Any) -> tuple[auth.HttpApiGuard, CountingInvoker]:
+    invoker = CountingInvoker(payload)
+    return auth.HttpApiGuard(invoker, AuthorizerCache(), wait_s=5, new_id=lambda: "id",
+                             **kwargs), invoker
+
+
+def test_guard_runs_lambda_authorizers_through_the_invoker_with_caching() -> None:
+    cached = HttpAuthorizerConfig("c", "request", "auth", ("$request.header.X-Token",),
+                                  simple_responses=True, ttl_s=300)
+    check, invoker = guard(b'{"isAuthorized": true}')
+    route = HttpRouteAuth(cached, "request")
+    assert check.check(route, request(), V2_EVENT, ARN).reply is Reply.UNAUTHORIZED
+    for _ in range(3):
+        assert check.check(route, request(("X-Token", "t1")), V2_EVENT, ARN).reply is None
+    assert len(invoker.events) == 1
+    assert invoker.events[0]["identitySource"] == ["t1"]
+
+
+def test_guard_jwt_iam_and_no_auth() -> None:
+    check, invoker = guard(b"", pools={"Users": POOL})
+    jwt_route = HttpRouteAuth(JWT_CONFIG, "jwt", ("pets/read",))
+    assert check.check(jwt_route, request(("Authorization", f"Bearer {token()}")), V2_EVENT,
+                       ARN).reply is None
+    assert check.check(jwt_route, request(), V2_EVENT, ARN).reply is Reply.UNAUTHORIZED
+    assert check.check(HttpRouteAuth(None, "aws_iam"), request(), V2_EVENT, ARN).reply is \
+        Reply.ACCESS_DENIED
+    off, _ = guard(b"", disabled=True)
+    assert off.check(HttpRouteAuth(None, "aws_iam"), request(), V2_EVENT, ARN).reply is None
+    assert invoker.events == []
