@@ -47,14 +47,16 @@ log = logging.getLogger("emulator")
 def build_parser() -> argparse.ArgumentParser:
     """Describe every flag; --help shows them."""
     p = argparse.ArgumentParser(
-        prog="python -m emulator", usage="%(prog)s [reset] [options]",
+        prog="python -m emulator", usage="%(prog)s [reset | token] [options]",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Serve a Serverless Framework service's http routes like API Gateway (REST\n"
                     "v1, Lambda proxy), run its Python handlers like Lambda, on moto DynamoDB.\n"
                     "No Docker, no AWS account: nothing leaves this machine.\n\n"
                     "commands:\n"
                     "  (none)  serve until Ctrl-C; tables are saved and loaded on the next start\n"
-                    "  reset   remove this stage's saved tables and exit",
+                    "  reset   remove this stage's saved tables and exit\n"
+                    "  token   print a token of a user of the running emulator's Cognito user "
+                    "pool\n          (python -m emulator token --help)",
         epilog="Also installed as the `review-api-emulator` command.")
     p.add_argument("--config", type=Path, metavar="PATH",
                    help="the service file (default: serverless.yml, .yaml or .json in this "
@@ -228,7 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _token(argv: list[str]) -> int:
     try:
         return cli_auth.token_main(argv, lambda args: load_service(
-            args.config, stage=args.stage, region=args.region, env=dict(os.environ)))
+            locate(args.config, Path.cwd()), stage=args.stage, region=args.region,
+            env=dict(os.environ)))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

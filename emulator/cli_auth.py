@@ -134,7 +134,8 @@ def token_parser() -> argparse.ArgumentParser:
         description="Print an ID token of a user of a running emulator's Cognito user pool "
                     "(the user is created when missing), for a COGNITO_USER_POOLS route: "
                     "curl -H \"Authorization: $(python -m emulator token --user alice)\" ...")
-    p.add_argument("--config", type=Path, default=Path("serverless.yml"), metavar="PATH")
+    p.add_argument("--config", type=Path, metavar="PATH",
+                   help="the service file or its folder (default: the one in this folder)")
     p.add_argument("--stage")
     p.add_argument("--region")
     p.add_argument("--state-dir", type=Path, metavar="DIR")
