@@ -278,6 +278,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
     try:
         _warn_about(service, args)
         cli_auth.warn_unrunnable(service, auth)
+        cli_auth.warn_unrunnable_http_api(service, auth)
         for warning in table_warnings(service):
             log.warning("%s", warning)
         if args.reset:
@@ -398,7 +399,8 @@ def _front(service: ServiceConfig, invoker: Invoker, args: argparse.Namespace,
     return Front(
         Gateway(service, invoker,
                 integration_timeout_s=timeout or DEFAULT_INTEGRATION_TIMEOUT_S, auth=auth),
-        HttpApi(service, invoker, integration_timeout_s=timeout or INTEGRATION_TIMEOUT_S),
+        HttpApi(service, invoker, integration_timeout_s=timeout or INTEGRATION_TIMEOUT_S,
+                auth=auth),
         InvokeApi(service, invoker, authorize_for=lambda new: invoke_permission(
             iam_settings(new) if enforce else None)))
 

@@ -97,6 +97,27 @@ def warn_unrunnable(service: ServiceConfig, auth: AuthSettings) -> None:
                     config.name)
 
 
+def warn_unrunnable_http_api(service: ServiceConfig, auth: AuthSettings) -> None:
+    """Name the HTTP API authorizers that cannot run here (their routes are refused)."""
+    if auth.disabled:
+        return
+    seen: set[str] = set()
+    for route in service.http_api_routes:
+        if route.auth is None or route.authorizer in seen:
+            continue
+        seen.add(str(route.authorizer))
+        config = route.auth.authorizer
+        why = ("aws_iam is not emulated: 403" if route.auth.kind == "aws_iam" else
+               "an external authorizer id: 403" if config is None else
+               "its functionArn is another stack's: 401" if config.kind == "request"
+               and config.function is None else
+               "its issuer is not a user pool of resources: 401" if config.kind == "jwt"
+               and config.pool is None else "")
+        if why:
+            log.warning("httpApi authorizer %s: %s on its routes (--no-auth to let them "
+                        "through)", route.authorizer, why)
+
+
 def protected_lines(service: ServiceConfig, auth: AuthSettings) -> list[str]:
     """The banner's lines naming what protects each REST route ("GET /me: authorizer x")."""
     if auth.disabled:

@@ -11,9 +11,11 @@ Duplicate route keys are refused (Serverless: "Duplicate route ... configuration
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from emulator.config.document import Document
+from emulator.config.http_authorizers import HttpAuthorizerConfig, route_auth
 from emulator.config.paths import RouteError, parse_template
 from emulator.config.service import HttpApiCors, HttpApiRoute
 from emulator.config.yamlfile import KeyPath, format_path
@@ -26,7 +28,7 @@ PAYLOADS = ("2.0", "1.0")
 DEFAULT_CORS_HEADERS = ("Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key",
                         "X-Amz-Security-Token", "X-Amz-User-Agent", "X-Amzn-Trace-Id")
 _KNOWN_PROVIDER_KEYS = frozenset({"payload", "cors", "name", "metrics", "disableDefaultEndpoint",
-                                  "useProviderTags"})
+                                  "useProviderTags", "authorizers"})
 
 
 def provider_payload(doc: Document) -> str:
@@ -36,7 +38,9 @@ def provider_payload(doc: Document) -> str:
 
 
 def http_api_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath,
-                    default_payload: str) -> list[tuple[HttpApiRoute, KeyPath]]:
+                    default_payload: str, *,
+                    authorizers: Mapping[str, HttpAuthorizerConfig] | None = None
+                    ) -> list[tuple[HttpApiRoute, KeyPath]]:
     """The `httpApi` events of one function, each with its key path (for error messages)."""
     own = doc.mapping(spec.get("httpApi"), (*key, "httpApi"))
     payload = _payload(doc, own.get("payload"), (*key, "httpApi", "payload"), default_payload)
@@ -45,7 +49,8 @@ def http_api_routes(doc: Document, function: str, spec: dict[str, Any], key: Key
     for i, event in enumerate(events if isinstance(events, list) else []):
         if isinstance(event, dict) and len(event) == 1 and "httpApi" in event:
             ekey = (*key, "events", i, "httpApi")
-            routes.append((_route(doc, function, event["httpApi"], ekey, payload), ekey))
+            routes.append((_route(doc, function, event["httpApi"], ekey, payload=payload,
+                                  authorizers=authorizers or {}), ekey))
     return routes
 
 
@@ -60,14 +65,16 @@ def _payload(doc: Document, value: Any, key: KeyPath, default: str) -> str:
     return text
 
 
-def _route(doc: Document, function: str, event: Any, key: KeyPath,
-           payload: str) -> HttpApiRoute:
-    method, path, authorizer = _method_path(doc, event, key)
+def _route(doc: Document, function: str, event: Any, key: KeyPath, *,
+           payload: str, authorizers: Mapping[str, HttpAuthorizerConfig]) -> HttpApiRoute:
+    method, path, raw_authorizer = _method_path(doc, event, key)
+    auth = route_auth(doc, raw_authorizer, (*key, "authorizer"), authorizers)
+    authorizer = _name(raw_authorizer)
     if path == "*":
         if method not in (None, "*"):
             raise doc.error(key, f"path '*' (the catch-all $default route) takes method '*', "
                                  f"not {method!r}")
-        return HttpApiRoute("ANY", None, function, payload, authorizer)
+        return HttpApiRoute("ANY", None, function, payload, authorizer, auth)
     if method is None:
         raise doc.error(key, "method is required (GET, POST, ..., or '*')")
     if not _METHOD.fullmatch(method):
@@ -78,12 +85,12 @@ def _route(doc: Document, function: str, event: Any, key: KeyPath,
         parse_template(path)
     except RouteError as exc:
         raise doc.error(key, exc.detail) from None
-    return HttpApiRoute(verb, path, function, payload, authorizer)
+    return HttpApiRoute(verb, path, function, payload, authorizer, auth)
 
 
 def _method_path(doc: Document, event: Any, key: KeyPath
-                 ) -> tuple[str | None, str, str | None]:
-    """(method, path, authorizer name) of the string or object form."""
+                 ) -> tuple[str | None, str, Any]:
+    """(method, path, `authorizer:` as written) of the string or object form."""
     if isinstance(event, str):
         text = event.strip()
         if text == "*":
@@ -100,15 +107,15 @@ def _method_path(doc: Document, event: Any, key: KeyPath
                                         "'*'")
     if method is not None and not isinstance(method, str):
         raise doc.error((*key, "method"), "method must be a string")
-    return method, path, _authorizer(doc, event.get("authorizer"), key)
+    return method, path, event.get("authorizer")
 
 
-def _authorizer(doc: Document, value: Any, key: KeyPath) -> str | None:
+def _name(value: Any) -> str | None:
+    """The authorizer's name (or type, for aws_iam) as the route table shows it."""
     if value is None:
         return None
-    name = value.get("name") or value.get("type") if isinstance(value, dict) else value
-    doc.note((*key, "authorizer"), f"{name}: the route is served without it")
-    return str(name)
+    return str(value.get("name") or value.get("type") or value.get("id")
+               if isinstance(value, dict) else value)
 
 
 def check_http_api_routes(doc: Document, routes: list[tuple[HttpApiRoute, KeyPath]]) -> None:

@@ -35,6 +35,7 @@ class HttpAuthorizerConfig:
     issuer_url: str | None = None  # jwt, when a literal
     audience: tuple[str, ...] = ()
     pool: str | None = None  # jwt: logical id of the user pool of `resources:` it names
+    audience_refs: tuple[str, ...] = ()  # jwt: `!Ref Client` entries (ids known at start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +68,15 @@ def _authorizer(doc: Document, name: str, spec: dict[str, Any], key: KeyPath,
         raise doc.error((*key, "issuerUrl"), "a JWT authorizer needs issuerUrl (or use "
                                              "type: request for a Lambda authorizer)")
     audience = spec.get("audience")
-    audience = [audience] if isinstance(audience, str) else audience or []
-    if not isinstance(audience, list) or not all(isinstance(a, str) for a in audience):
-        raise doc.error((*key, "audience"), "must be a client id or a list of them")
+    audience = audience if isinstance(audience, list) else [] if audience is None else [audience]
+    refs = tuple(str(a["Ref"]) for a in audience if isinstance(a, dict) and "Ref" in a)
+    literal = tuple(a for a in audience if isinstance(a, str))
+    if len(refs) + len(literal) != len(audience):
+        raise doc.error((*key, "audience"), "must be client ids (or !Ref of a user pool client)")
     return HttpAuthorizerConfig(
         label, "jwt", identity_sources=sources or (DEFAULT_JWT_SOURCE,),
-        issuer_url=issuer if isinstance(issuer, str) else None, audience=tuple(audience),
-        pool=_pool_of(issuer, targets.pools))
+        issuer_url=issuer if isinstance(issuer, str) else None, audience=literal,
+        pool=_pool_of(issuer, targets.pools), audience_refs=refs)
 
 
 def _lambda(doc: Document, name: str, spec: dict[str, Any], key: KeyPath, *, targets: Targets,

@@ -27,6 +27,7 @@ from emulator.config.http_api_events import (
     http_api_routes,
     provider_payload,
 )
+from emulator.config.http_authorizers import read_http_authorizers
 from emulator.config.http_events import check_routes, http_routes
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
 from emulator.config.offline import read_offline
@@ -137,6 +138,8 @@ class _Builder(Document):
         self.api_routes: list[tuple[HttpApiRoute, KeyPath]] = []
         deployed = {_deployed_name(spec, f"{service}-{stage}-{name}"): str(name)
                     for name, spec in raw_functions.items()}
+        targets = Targets(deployed, pools)
+        http_authorizers = read_http_authorizers(self, targets)
         for name, raw in raw_functions.items():
             key = ("functions", str(name))
             spec = self.mapping(raw, key)
@@ -146,8 +149,9 @@ class _Builder(Document):
             env = {**provider_env,
                    **self.environment(spec.get("environment"), (*key, "environment"), context)}
             functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")
-            routes.extend(http_routes(self, str(name), spec, key, Targets(deployed, pools)))
-            self.api_routes.extend(http_api_routes(self, str(name), spec, key, payload))
+            routes.extend(http_routes(self, str(name), spec, key, targets))
+            self.api_routes.extend(http_api_routes(self, str(name), spec, key, payload,
+                                                   authorizers=http_authorizers))
         return functions, routes
 
     def function(self, name: str, spec: dict[str, Any], env: dict[str, str],

@@ -16,6 +16,7 @@ from emulator.config.api_keys import ApiKeyConfig
 from emulator.config.authorizers import AuthorizerConfig
 from emulator.config.cognito import UserPoolConfig
 from emulator.config.cors import CorsConfig
+from emulator.config.http_authorizers import HttpRouteAuth
 from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.packaging import Packaging
 from emulator.config.variables import ACCOUNT_ID
@@ -53,6 +54,7 @@ class HttpApiRoute:
     function: str  # key under `functions:`
     payload: str = "2.0"  # payloadFormatVersion: "2.0" or "1.0"
     authorizer: str | None = None
+    auth: HttpRouteAuth | None = None  # what the authorizer asks for (enforced by HttpApi)
 
     @property
     def route_key(self) -> str:

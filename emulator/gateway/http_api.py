@@ -13,9 +13,13 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from emulator.config.service import HttpApiRoute, ServiceConfig
 from emulator.gateway import cors_v2, errors_v2
+from emulator.gateway.auth import http_api_auth
+from emulator.gateway.auth.cache import AuthorizerCache
+from emulator.gateway.auth.guard import AuthSettings
 from emulator.gateway.events_v2 import EventMeta, build_event_v1, build_event_v2
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.responses_v1 import Mapped
@@ -26,6 +30,7 @@ from emulator.runtime.invoker import Invoker, InvokeResult, Outcome
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("emulator.access")
+auth_log = logging.getLogger("emulator.auth")
 
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API quotas: maximum integration timeout, not adjustable
 
@@ -50,11 +55,15 @@ class HttpApi:
 
     def __init__(self, service: ServiceConfig, invoker: Invoker, *,
                  integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, auth: AuthSettings | None = None) -> None:
         self.invoker = invoker
         self.integration_timeout_s = integration_timeout_s
         self.clock = clock or Clock()
         self.deployment = HttpApiDeployment.of(service)
+        settings = auth or AuthSettings()
+        self.guard = http_api_auth.HttpApiGuard(
+            invoker, AuthorizerCache(), wait_s=integration_timeout_s, new_id=self.clock.new_id,
+            pools=settings.user_pools, disabled=settings.disabled)
 
     @property
     def serves(self) -> bool:
@@ -64,6 +73,7 @@ class HttpApi:
     def reload(self, service: ServiceConfig) -> None:
         """Serve `service`'s routes from the next request on."""
         self.deployment = HttpApiDeployment.of(service)
+        self.guard.cache.clear()  # authorizers may have changed with the config
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer one request as an HTTP API would."""
@@ -91,6 +101,10 @@ class HttpApi:
         if match is None:
             return errors_v2.not_found(), None, None
         event = self._event(deployment, request, request_id, match)
+        if match.route.auth is not None:
+            refusal = self._authorize(deployment, request, request_id, match, event)
+            if refusal is not None:
+                return refusal, match.route, None
         payload = json.dumps(event, separators=(",", ":")).encode()
         if len(payload) > LAMBDA_MAX_EVENT:
             return errors_v2.request_entity_too_large(), match.route, None
@@ -98,8 +112,32 @@ class HttpApi:
                                      self.integration_timeout_s)
         return _respond(match.route, result), match.route, result
 
+    def _authorize(self, deployment: HttpApiDeployment, request: HttpRequest,
+                   request_id: str, match: RouteMatch, event: dict[str, Any]
+                   ) -> HttpResponse | None:
+        """Run the route's authorizer; a refusal, or None with the event's authorizer set."""
+        route, service = match.route, deployment.service
+        assert route.auth is not None
+        arn = (f"arn:aws:execute-api:{service.region}:{service.account_id}:"
+               f"{deployment.api_id}/$default/{request.method}{request.path}")
+        config = route.auth.authorizer
+        auth_event = event
+        if config is not None and config.kind == "request" and config.payload_version != \
+                route.payload:  # the authorizer's payload version, not the integration's
+            auth_event = self._event(deployment, request, request_id, match,
+                                     payload=config.payload_version)
+        verdict = self.guard.check(route.auth, request, auth_event, arn)
+        auth_log.info("%s %s: authorizer %s: %s", request.method, request.path,
+                      route.authorizer, verdict.note)
+        if verdict.reply is not None:
+            return http_api_auth.reply(verdict.reply)
+        if verdict.authorizer:  # 2.0: {"lambda": ...} / {"jwt": ...}; 1.0: the inner map
+            event["requestContext"]["authorizer"] = dict(verdict.authorizer) \
+                if route.payload == "2.0" else dict(next(iter(verdict.authorizer.values())))
+        return None
+
     def _event(self, deployment: HttpApiDeployment, request: HttpRequest, request_id: str,
-               match: RouteMatch) -> dict[str, object]:
+               match: RouteMatch, payload: str | None = None) -> dict[str, Any]:
         service = deployment.service
         meta = EventMeta(
             request_id=request_id, epoch_ms=int(self.clock.now() * 1000),
@@ -108,7 +146,7 @@ class HttpApi:
             or f"{deployment.api_id}.execute-api.{service.region}.amazonaws.com")
         params = dict(match.path_parameters) if match.path_parameters else None
         route = match.route
-        if route.payload == "1.0":
+        if (payload or route.payload) == "1.0":
             return build_event_v1(request, resource=route.path or "$default",
                                   path_parameters=params, meta=meta)
         return build_event_v2(request, route_key=route.route_key, path_parameters=params,

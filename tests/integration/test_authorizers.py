@@ -163,3 +163,21 @@ def test_cognito_pool_tokens_from_the_token_command(emulator: EmulatorProcess,
     wrong = token_command(service, "--user", "bob", "--pool", "Nope")
     assert (wrong.returncode, wrong.stderr.strip()) == (
         2, "error: --pool: name one of the user pools: UserPool, auth-fixture-users")
+
+
+def test_http_api_lambda_and_jwt_authorizers(emulator: EmulatorProcess, service: Path) -> None:
+    origin = emulator.base_url.rsplit("/", 1)[0]  # the HTTP API is served at the root
+    v2 = EmulatorProcess(service / "serverless.yml")
+    v2.base_url = origin
+    assert call(v2, "/v2/me") == (401, {"message": "Unauthorized"})
+    assert call(v2, "/v2/me", X_Token="nope") == (403, {"message": "Forbidden"})
+    assert call(v2, "/v2/me", X_Token="boom") == (500, {"message": "Internal Server Error"})
+    status, body = call(v2, "/v2/me", X_Token="allow-carol")
+    assert (status, body["authorizer"]) == (
+        200, {"lambda": {"user": "carol", "level": 3, "version": "2.0"}})
+    emulator.wait_for(r"GET /v2/me: authorizer simpleLambda: allow")
+    id_token = token_command(service, "--user", "dave").stdout.strip()
+    status, body = call(v2, "/v2/pool", Authorization=f"Bearer {id_token}")
+    assert (status, body["authorizer"]["jwt"]["claims"]["cognito:username"]) == (200, "dave")
+    assert call(v2, "/v2/pool", Authorization=id_token[:-2] + "xx")[0] == 401
+    assert call(v2, "/v2/pool")[0] == 401

@@ -131,7 +131,9 @@ def jwt_verdict(config: HttpAuthorizerConfig, pool: LivePool | None, token: str 
     claims = dict(decoded.claims)
     audience = claims.get("aud") or claims.get("client_id")
     audiences = audience if isinstance(audience, list) else [audience]
-    if config.audience and not set(map(str, audiences)) & set(config.audience):
+    allowed = set(config.audience) | {pool.client_ids[r] for r in config.audience_refs
+                                       if r in pool.client_ids}
+    if (config.audience or config.audience_refs) and not set(map(str, audiences)) & allowed:
         return Verdict(Reply.UNAUTHORIZED, "unauthorized: aud/client_id not in the audience")
     granted = str(claims.get("scope") or claims.get("scp") or "").split()
     if scopes and not set(granted) & set(scopes):

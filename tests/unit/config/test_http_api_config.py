@@ -137,9 +137,19 @@ def test_cors_object(tmp_path: Path) -> None:
         ("https://app.example",), ("Content-Type",), ("GET", "POST"), True, ("X-Total",), 600)
 
 
-def test_an_authorizer_is_named_as_not_emulated_and_kept_on_the_route(tmp_path: Path) -> None:
+def test_an_authorizer_of_provider_httpapi_is_kept_on_the_route(tmp_path: Path) -> None:
+    provider = ("httpApi:\n  authorizers:\n    jwtAuth:\n"
+                "      issuerUrl: https://issuer.example.com\n      audience: [client]\n")
     config = service(tmp_path, "- httpApi:\n    method: GET\n    path: /a\n"
-                               "    authorizer: {name: jwtAuth}\n")
-    assert config.http_api_routes[0].authorizer == "jwtAuth"
-    assert any(u.startswith("functions.f.events[0].httpApi.authorizer")
-               for u in config.unsupported)
+                               "    authorizer: {name: jwtAuth, scopes: [read]}\n", provider)
+    route = config.http_api_routes[0]
+    assert route.authorizer == "jwtAuth"
+    assert route.auth is not None
+    assert (route.auth.kind, route.auth.scopes) == ("jwt", ("read",))
+    assert not any("authorizer" in u for u in config.unsupported)
+
+
+def test_an_authorizer_not_configured_is_refused_as_serverless_does(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not configured authorizer 'jwtAuth'"):
+        service(tmp_path, "- httpApi:\n    method: GET\n    path: /a\n"
+                          "    authorizer: {name: jwtAuth}\n")

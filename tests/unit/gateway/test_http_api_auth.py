@@ -206,3 +206,70 @@ def test_guard_jwt_iam_and_no_auth() -> None:
     off, _ = guard(b"", disabled=True)
     assert off.check(HttpRouteAuth(None, "aws_iam"), request(), V2_EVENT, ARN).reply is None
     assert invoker.events == []
+
+
+HTTP_SERVICE = """\
+service: svc
+provider:
+  name: aws
+  runtime: python3.12
+  httpApi:
+    authorizers:
+      byLambda:
+        type: request
+        functionName: auth
+        payloadVersion: '1.0'
+        identitySource: [$request.header.X-Token]
+functions:
+  auth:
+    handler: app.auth
+  app:
+    handler: app.main
+    events:
+      - httpApi: {method: GET, path: /v2, authorizer: byLambda}
+      - httpApi: GET /open
+"""
+
+
+class ScriptedInvoker:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def invoke(self, function: str, event: bytes, request_id: str, wait_s: float
+               ) -> InvokeResult:
+        decoded = json.loads(event)
+        self.calls.append((function, decoded))
+        if function == "auth":
+            allow = decoded["identitySource"] == "good"
+            return InvokeResult(Outcome.OK, json.dumps({"principalId": "p", "context": {
+                "who": "p"}, "policyDocument": {"Statement": [{
+                    "Effect": "Allow" if allow else "Deny", "Action": "execute-api:Invoke",
+                    "Resource": decoded["methodArn"]}]}}).encode())
+        return InvokeResult(Outcome.OK, b'{"statusCode": 200, "body": "ok"}')
+
+    def close(self) -> None:
+        pass
+
+
+def test_http_api_runs_a_payload_1_authorizer_before_a_2_0_integration(tmp_path: Path) -> None:
+    from emulator.config.loader import load_service
+    from emulator.gateway.http_api import HttpApi
+
+    (tmp_path / "serverless.yml").write_text(HTTP_SERVICE, encoding="utf-8")
+    invoker = ScriptedInvoker()
+    api = HttpApi(load_service(tmp_path / "serverless.yml", env={}), invoker)
+
+    def get(path: str, *headers: tuple[str, str]) -> int:
+        return api.handle(HttpRequest("GET", path, (), headers, b"")).status
+
+    assert (get("/v2"), get("/v2", ("X-Token", "bad")), get("/v2", ("X-Token", "good"))) == (
+        401, 403, 200)
+    auth_event = invoker.calls[0][1]
+    assert (auth_event["version"], auth_event["type"], auth_event["httpMethod"]) == (
+        "1.0", "REQUEST", "GET")
+    assert auth_event["methodArn"].endswith("/$default/GET/v2")
+    app_event = invoker.calls[-1][1]
+    assert app_event["version"] == "2.0"
+    assert app_event["requestContext"]["authorizer"] == {"lambda": {"who": "p"}}
+    assert get("/open") == 200
+    assert "authorizer" not in invoker.calls[-1][1]["requestContext"]
