@@ -71,7 +71,7 @@ def test_ctrl_c_with_in_memory_says_nothing_was_saved() -> None:
 def test_help_shows_the_reset_command_and_the_console_script() -> None:
     done = run_cli("--help")
     assert done.returncode == 0
-    assert done.stdout.splitlines()[0] == "usage: python -m emulator [reset] [options]"
+    assert done.stdout.splitlines()[0] == "usage: python -m emulator [reset | token] [options]"
     assert "review-api-emulator" in done.stdout
 
 

@@ -38,7 +38,7 @@ def token(key: RSAKey = KEY, alg: str = "RS256", **overrides: Any) -> str:
 def unsigned(**claims: Any) -> str:
     def part(value: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-    body = {"iss": ISSUER, "token_use": "id", "exp": int(time.time()) + 60, **claims}
+    body = {"iss": ISSUER, "token_use": "id", "exp": int(time.time()) + 3600, **claims}
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(body)}."
 
 

@@ -135,7 +135,7 @@ JWT_CONFIG = HttpAuthorizerConfig("byPool", "jwt", audience=("client-1",), pool=
 
 def token(**claims: Any) -> str:
     body = {"iss": POOL.issuer, "sub": "s", "client_id": "client-1", "token_use": "access",
-            "scope": "pets/read", "exp": int(time.time()) + 60, **claims}
+            "scope": "pets/read", "exp": int(time.time()) + 3600, **claims}
     return jwt.encode({"alg": "RS256", "kid": "dummy"}, body, KEY)
 
 
