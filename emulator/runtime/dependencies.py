@@ -35,6 +35,8 @@ LAMBDA_SDK = (("boto3", "1.38.36"), ("botocore", "1.38.36"))
 SDK_PIN_MIN_PYTHON = (3, 9)  # boto3 1.38 needs 3.9+; older (deprecated) runtimes get the newest
 # boto3 that still installs on them, as their Lambda runtime shipped an older SDK too
 SERVERLESS_WSGI = "serverless-wsgi==3.1.0"  # the PyPI twin of the plugin's serverless_wsgi.py
+# The plugin copies serverless_wsgi.py into the package: it goes in without its dependencies
+# (werkzeug comes from the requirements, requirements.py).
 AWSLAMBDARIC = "awslambdaric>=4.2"  # --runtime-client awslambdaric: AWS's client in the venv
 FORMAT = 1  # bump when the layout of a virtualenv folder changes
 MARKER = "emulator-venv.json"  # written last: a folder without it is an unfinished build
@@ -63,13 +65,16 @@ class Spec:
         own_sdk = bool(named & {name for name, _ in LAMBDA_SDK})  # /var/task wins over the SDK
         pinned = _version(self.python) >= SDK_PIN_MIN_PYTHON and not own_sdk
         sdk = tuple(f"{n}=={v}" if pinned else n for n, v in LAMBDA_SDK if n not in named)
-        extra = (SERVERLESS_WSGI,) if self.wsgi else ()
         client = (AWSLAMBDARIC,) if self.runtime_client == "awslambdaric" else ()
-        return self.requirements.lines + sdk + extra + client
+        return self.requirements.lines + sdk + client
+
+    def without_dependencies(self) -> tuple[str, ...]:
+        """What goes in as the plugin copies it: the file alone, not its dependencies."""
+        return (SERVERLESS_WSGI,) if self.wsgi else ()
 
     def key(self) -> str:
         text = json.dumps([FORMAT, self.python, self.requirements.digest,
-                           list(self.install_lines())])
+                           list(self.install_lines()), list(self.without_dependencies())])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -201,6 +206,10 @@ class Dependencies:
             listing = tmp / "requirements.txt"
             listing.write_text("\n".join(spec.install_lines()) + "\n", encoding="utf-8")
             self._install(uv, venv_python(tmp), listing, sources)
+            if spec.without_dependencies():
+                loose = tmp / "requirements-no-deps.txt"
+                loose.write_text("\n".join(spec.without_dependencies()) + "\n", encoding="utf-8")
+                self._install(uv, venv_python(tmp), loose, sources, "--no-deps")
             _write_marker(tmp, spec, interpreter)
             try:
                 tmp.rename(folder)
@@ -215,14 +224,14 @@ class Dependencies:
             raise DependencyError(f"the virtualenv at {folder} is incomplete; remove it")
         return venv
 
-    def _install(self, uv: str, python: Path, listing: Path, sources: str) -> None:
+    def _install(self, uv: str, python: Path, listing: Path, sources: str, *more: str) -> None:
         """Install from uv's cache when it has everything, else from the package index.
 
         Bytecode is compiled now, once, as Lambda's runtime ships it: otherwise the first cold
         starts after a build each compile boto3 (~1 s more here, past short timeouts on a busy
         machine)."""
         args = ("pip", "install", "--quiet", "--compile-bytecode", "--python", str(python),
-                "-r", str(listing))
+                "-r", str(listing), *more)
         try:
             self._uv(uv, *args, "--offline", sources=sources)
         except DependencyError:

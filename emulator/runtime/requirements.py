@@ -55,7 +55,7 @@ def function_requirements(service: ServiceConfig, function: FunctionConfig) -> R
     elif (folder / "requirements.txt").is_file():
         found = Requirements(unused=folder / "requirements.txt")
     if function.handler in WSGI_HANDLERS and packaging.wsgi is not None:
-        found = _merge(found, _wsgi_requirements(service.root, packaging))
+        found = _merge(found, _wsgi_requirements(service.root, packaging, found.lines))
     return found
 
 
@@ -75,14 +75,23 @@ def plugin_requirements(root: Path, folder: Path, packaging: Packaging) -> Requi
     return Requirements()
 
 
-def _wsgi_requirements(root: Path, packaging: Packaging) -> Requirements:
+def _wsgi_requirements(root: Path, packaging: Packaging,
+                       project: tuple[str, ...]) -> Requirements:
+    """serverless-wsgi's own requirements (werkzeug) and the app folder's requirements.txt.
+
+    The plugin runs one `pip install -r` per file, its own first (its requirements.py), so a
+    package the project names again ends up at the project's version: `Werkzeug==1.0.1` wins
+    over the plugin's `werkzeug>2`."""
     assert packaging.wsgi is not None
-    lines: tuple[str, ...] = WSGI_REQUIREMENTS
+    own: tuple[str, ...] = ()
     sources: tuple[Path, ...] = ()
     app_folder = (root / packaging.wsgi.app).parent
     if packaging.wsgi.pack_requirements and (app_folder / "requirements.txt").is_file():
         sources = (app_folder / "requirements.txt",)
-        lines += read_requirements_file(sources[0])
+        own = read_requirements_file(sources[0])
+    named = requirement_names(project + own)
+    lines = (*(line for line in WSGI_REQUIREMENTS if not requirement_names((line,)) & named),
+             *own)
     return Requirements(lines, sources, _digest(lines, sources))
 
 

@@ -34,8 +34,16 @@ def spec(*lines: str, python: str = "3.12", **kwargs: bool | str) -> Spec:
 def test_lambdas_sdk_is_pinned_unless_the_project_brings_its_own() -> None:
     assert spec("requests").install_lines() == ("requests", *PINS)
     assert spec("Boto3>=1.35").install_lines() == ("Boto3>=1.35", "botocore")
-    assert spec(wsgi=True).install_lines() == (*PINS, SERVERLESS_WSGI)
+    assert spec(wsgi=True).install_lines() == PINS
     assert spec(runtime_client="awslambdaric").install_lines()[-1].startswith("awslambdaric")
+
+
+def test_serverless_wsgi_goes_in_as_the_plugin_copies_it_without_its_dependencies() -> None:
+    # The plugin copies serverless_wsgi.py into the package; werkzeug comes from requirements.
+    pinned = spec("Flask==1.1.2", "werkzeug==1.0.1", wsgi=True)
+    assert pinned.install_lines() == ("Flask==1.1.2", "werkzeug==1.0.1", *PINS)
+    assert pinned.without_dependencies() == (SERVERLESS_WSGI,)
+    assert spec("requests").without_dependencies() == ()
 
 
 def test_runtimes_older_than_the_pinned_sdk_get_an_sdk_that_installs_on_them() -> None:

@@ -114,6 +114,15 @@ def test_wsgi_functions_get_werkzeug_and_the_app_folders_requirements(tmp_path: 
     assert requirements_of(tmp_path, extra, "other", functions) == ()
 
 
+def test_an_app_folders_werkzeug_pin_wins_over_the_plugins_as_on_deploy(tmp_path: Path) -> None:
+    # serverless-wsgi installs its own requirements.txt first, then the app's: the later wins.
+    write(tmp_path / "requirements.txt", "Flask==1.1.4\nWerkzeug==1.0.1\n")
+    extra = "plugins: [serverless-wsgi]\ncustom:\n  wsgi: {app: app.app}\n"
+    functions = "  api: {handler: wsgi_handler.handler}\n"
+    assert requirements_of(tmp_path, extra, "api", functions) == ("Flask==1.1.4",
+                                                                  "Werkzeug==1.0.1")
+
+
 @pytest.mark.parametrize(("poetry", "pep440"), [
     ("^1.2.3", ">=1.2.3,<2"),
     ("^0.2.3", ">=0.2.3,<0.3"),
