@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import shutil
-import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,106 +24,23 @@ from emulator.aws.tables import (
     table_warnings,
 )
 from emulator.config.errors import ConfigError
-from emulator.config.flags import listen_address, offline_flags, parse_params, with_offline_flags
+from emulator.config.flags import listen_address, parse_params, with_offline_flags
 from emulator.config.loader import load_service
 from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
+from emulator.console import flush_logs, print_routes, setup_logging, wait_for_signal, warn_about
 from emulator.gateway.auth.guard import AuthSettings
-from emulator.gateway.front import Front, route_table
+from emulator.gateway.front import Front
 from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
 from emulator.gateway.invoke_api import InvokeApi
 from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
-from emulator.runtime import logs
+from emulator.options import build_parser
 from emulator.runtime.dependencies import Dependencies, DependencyError
 from emulator.runtime.environments import EnvironmentPool
-from emulator.runtime.handler_check import handler_problems
 from emulator.runtime.invoker import Invoker, RuntimeSettings
 from emulator.server import ServerThread
 
 log = logging.getLogger("emulator")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Describe every flag; --help shows them."""
-    p = argparse.ArgumentParser(
-        prog="python -m emulator", usage="%(prog)s [reset | token] [options]",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Serve a Serverless Framework service's http routes like API Gateway (REST\n"
-                    "v1, Lambda proxy), run its Python handlers like Lambda, on moto DynamoDB.\n"
-                    "No Docker, no AWS account: nothing leaves this machine.\n\n"
-                    "commands:\n"
-                    "  (none)  serve until Ctrl-C; tables are saved and loaded on the next start\n"
-                    "  reset   remove this stage's saved tables and exit\n"
-                    "  token   print a token of a user of the running emulator's Cognito user "
-                    "pool\n          (python -m emulator token --help)",
-        epilog="Also installed as the `review-api-emulator` command.")
-    p.add_argument("--config", type=Path, metavar="PATH",
-                   help="the service file (default: serverless.yml, .yaml or .json in this "
-                        "folder); handler paths resolve from its folder")
-    p.add_argument("--stage", help="stage name, as `serverless --stage` (default: the file's "
-                                   "provider.stage, else dev); URLs start with /<stage>")
-    p.add_argument("--region", help="region, as `serverless --region` (default: the file's "
-                                    "provider.region, else us-east-1)")
-    p.add_argument("--host",
-                   help="address to listen on (default: custom.serverless-offline.host, else "
-                        "127.0.0.1; anything else exposes the API to your network)")
-    p.add_argument("--port", "--httpPort", type=_port, dest="port",
-                   help="port (default: custom.serverless-offline.httpPort, else 3000; 0 = "
-                        "any free)")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="a value for ${param:KEY}, as `serverless --param` (repeatable); wins "
-                        "over params: in serverless.yml")
-    p.add_argument("--placeholder-remote", action="store_true",
-                   help="start even when a ${ssm:}, ${cf:} or ${s3:} value is missing from "
-                        ".emulator/values.yml: it becomes a visible placeholder (warned about)")
-    offline_flags(p)
-    p.add_argument("--max-concurrency", type=_positive, default=4, metavar="N",
-                   help="warm execution environments per function; further requests queue "
-                        "(default 4)")
-    p.add_argument("--runtime-client", choices=("builtin", "awslambdaric"), default="builtin",
-                   help="runtime interface client inside each environment: our portable one "
-                        "(default) or AWS's awslambdaric (Linux only, must be installed)")
-    p.add_argument("--env-passthrough", action="append", default=[], metavar="NAME",
-                   help="copy this variable from your shell into every function's environment "
-                        "(repeatable); nothing else from the shell leaks in")
-    p.add_argument("--dynamodb-endpoint", metavar="URL",
-                   help="use this local DynamoDB endpoint (e.g. DynamoDB Local) instead of the "
-                        "embedded moto; must be a loopback URL")
-    p.add_argument("--python", metavar="PATH",
-                   help="interpreter that runs the handlers, e.g. your project's "
-                        ".venv/bin/python (default: a virtualenv built like Lambda's: the "
-                        "runtime's Python, its boto3, your requirements)")
-    p.add_argument("--no-venv", action="store_true",
-                   help="run the handlers on the emulator's own interpreter (its packages "
-                        "leak in) instead of the handlers' virtualenv")
-    p.add_argument("--venv-dir", type=Path, metavar="DIR",
-                   help="where the handlers' virtualenvs are kept (default: venvs/ in the "
-                        "state folder)")
-    p.add_argument("--inprocess", action="store_true",
-                   help="run handlers inside the emulator's process so breakpoint() and IDE "
-                        "debuggers work (shared environment variables, no hard timeout)")
-    p.add_argument("--no-reload", action="store_true",
-                   help="do not watch the service's folder (by default a saved .py file is "
-                        "what the next request runs, and serverless.yml changes apply at once)")
-    p.add_argument("--integration-timeout", type=_positive_float, metavar="SECONDS",
-                   help="API Gateway's integration timeout: past it the client gets 504 "
-                        "from the REST API, 503 from the HTTP API (default 29 and 30)")
-    p.add_argument("--no-iam", action="store_true",
-                   help="do not enforce the role statements (provider.iam.role.statements) on "
-                        "the functions' DynamoDB calls")
-    cli_auth.add_flags(p)
-    p.add_argument("--state-dir", type=Path, metavar="DIR",
-                   help="where tables are saved between runs (default: .emulator/ beside "
-                        "serverless.yml)")
-    p.add_argument("--in-memory", action="store_true",
-                   help="keep tables in memory only: nothing is loaded or saved")
-    p.add_argument("--seed-data", type=Path, metavar="FILE",
-                   help="JSON or YAML mapping table -> list of items, loaded into empty tables")
-    p.add_argument("--reset", action="store_true",
-                   help="delete the saved tables of this stage before starting (`python -m "
-                        "emulator reset` deletes them without starting)")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    return p
 
 
 def _load(args: argparse.Namespace) -> ServiceConfig:
@@ -133,70 +49,6 @@ def _load(args: argparse.Namespace) -> ServiceConfig:
                            env=dict(os.environ), params=parse_params(args.param),
                            placeholder_remote=args.placeholder_remote)
     return with_offline_flags(service, args)
-
-
-def _port(text: str) -> int:
-    value = _int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
-    return value
-
-
-class _ConsoleFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        text = record.getMessage()
-        if record.levelno >= logging.WARNING:
-            text = f"{record.levelname.lower()}: {text}"
-        if record.exc_info:
-            text += "\n" + self.formatException(record.exc_info)
-        return text
-
-
-def _setup_logging(verbose: bool) -> None:
-    # What a record gathers and the console never shows: the caller's file and line (a stack
-    # walk per record), thread, process (the logging HOWTO's "Optimization" switches).
-    logging._srcfile = None
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    console = logs.DeferredHandler(sys.stderr)  # written off the request path
-    console.setFormatter(_ConsoleFormatter())
-    root = logging.getLogger()
-    for previous in root.handlers:
-        if isinstance(previous, logs.DeferredHandler):  # main() run again in one process
-            previous.close()
-    root.handlers[:] = [console]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _flush_logs() -> None:
-    """Write what is queued for the log (DeferredHandler) before printing past it."""
-    for handler in logging.getLogger().handlers:
-        handler.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _token(argv[1:])
     reset_only = argv[:1] == ["reset"]
     args = build_parser().parse_args(argv[1:] if reset_only else argv)
-    _setup_logging(args.verbose)
+    setup_logging(args.verbose)
     try:
         args.config = locate(args.config, Path.cwd())
         if reset_only:
@@ -218,11 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return _run(args)
     except KeyboardInterrupt:  # while reading the config or building virtualenvs
-        _flush_logs()
+        flush_logs()
         print("Stopped before the emulator was ready.", file=sys.stderr, flush=True)
         return 130
     except ConfigError as exc:
-        _flush_logs()
+        flush_logs()
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -271,12 +123,12 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
     try:
         server = ServerThread.bind(host, port)
     except OSError as exc:
-        _flush_logs()
+        flush_logs()
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}",
               file=sys.stderr)
         return None
     try:
-        _warn_about(service, args)
+        warn_about(service, args)
         cli_auth.warn_unrunnable(service, auth)
         cli_auth.warn_unrunnable_http_api(service, auth)
         for warning in table_warnings(service):
@@ -310,8 +162,8 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         server.serve(gateway)
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb)
-        _print_routes(service, server, dynamodb or moto.endpoint, started.auth)
-        _wait_for_signal()
+        print_routes(service, server, dynamodb or moto.endpoint, started.auth)
+        wait_for_signal()
     except KeyboardInterrupt:  # Ctrl-C before the signal handler took over: the same stop
         pass
     finally:
@@ -321,7 +173,7 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         if invoker is not None:
             invoker.close()
         moto.stop()
-    _flush_logs()
+    flush_logs()
     print(f"Stopped. {_kept(args, started)}", flush=True)
     return 0
 
@@ -443,44 +295,3 @@ def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Front
                         listeners=[follow_iam])
 
 
-def _warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
-    for note in service.notes:
-        log.warning("%s", note)
-    if service.offline.declared:
-        log.info("custom.serverless-offline honoured: %s", ", ".join(service.offline.declared))
-    if service.unsupported:
-        log.warning("not emulated (ignored): %s", "; ".join(service.unsupported))
-    for problem in handler_problems(service):
-        log.warning("%s", problem)
-    host = listen_address(service)[0]
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        log.warning("listening on %s: the API is reachable from other machines", host)
-
-
-def _print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str,
-                  auth: AuthSettings) -> None:
-    _flush_logs()  # the warnings so far come before the banner
-    table = route_table(service, server.url)
-    print("\n".join(table.lines), flush=True)
-    tables = ", ".join(t.name for t in service.tables) or "no tables"
-    print(f"DynamoDB: {dynamodb} ({tables})")
-    for line in cli_auth.protected_lines(service, auth):
-        print(line)
-    cli_auth.print_auth(service, auth, print)
-    print(f"Ready: {table.ready}", flush=True)
-
-
-def _wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM.
-
-    The handler only writes to a pipe: setting a threading.Event from a signal handler can
-    deadlock when the signal lands while the main thread holds the Event's lock in wait().
-    """
-    read_end, write_end = os.pipe()
-
-    def _stop(signum: int, _frame: object) -> None:
-        os.write(write_end, b"x")
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    os.read(read_end, 1)

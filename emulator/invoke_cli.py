@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from emulator import cli
+from emulator import cli, console
 from emulator.aws.moto_server import MotoServer
 from emulator.aws.tables import function_aws_env, moto_settings, require_loopback
 from emulator.config.errors import ConfigError
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    cli._setup_logging(args.verbose)
+    console.setup_logging(args.verbose)
     try:
         service = load_service(args.config, stage=args.stage, region=args.region)
         function = service.functions.get(args.function)
@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
         event = _event(args, service)
         require_loopback(f"http://{args.host}:{args.port}", option="--host")
     except ConfigError as exc:
-        cli._flush_logs()
+        console.flush_logs()
         print(f"error: {exc}", file=sys.stderr)
         return 2
     warm = _through_running_emulator(args, function, event)
@@ -150,7 +150,7 @@ def _one_off(args: argparse.Namespace, service: ServiceConfig, function: Functio
             pool.close()
     finally:
         moto.stop()
-    cli._flush_logs()
+    console.flush_logs()
     if result.outcome is Outcome.OK:
         _print_result(result.payload)
         return 0

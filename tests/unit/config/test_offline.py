@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from emulator.cli import build_parser
 from emulator.config.errors import ConfigError
 from emulator.config.flags import listen_address, parse_params, with_offline_flags
 from emulator.config.loader import load_service
 from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.service import ServiceConfig
+from emulator.options import build_parser
 
 HEAD = "service: svc\nprovider:\n  name: aws\n  runtime: python3.12\n"
 
