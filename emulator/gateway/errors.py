@@ -1,4 +1,4 @@
-"""API Gateway's own replies (gateway responses) in one table, and ConfigError.
+"""API Gateway's own replies (gateway responses) of a REST API (v1), in one table.
 
 The replies are what a REST API (v1) sends when the gateway itself answers, before or instead
 of the Lambda proxy integration: no route, a failed or malformed invocation, a timeout, a body
