@@ -63,7 +63,8 @@ def auth_settings(args: argparse.Namespace, service: ServiceConfig) -> AuthSetti
         if override.function is not None and override.function not in service.functions:
             raise ConfigError(f"{override.function!r} is not a function of this service",
                               key="--authorizer")
-    return AuthSettings(disabled=args.no_auth, overrides=overrides)
+    # custom.serverless-offline noAuth means what --noAuth means (serverless-offline reads both)
+    return AuthSettings(disabled=args.no_auth or service.offline.no_auth, overrides=overrides)
 
 
 def with_user_pools(service: ServiceConfig, auth: AuthSettings, endpoint: str,

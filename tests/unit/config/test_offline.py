@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator import cli_auth
 from emulator.config.errors import ConfigError
 from emulator.config.flags import listen_address, parse_params, with_offline_flags
 from emulator.config.loader import load_service
@@ -73,3 +74,16 @@ def test_param_flags_parse_as_the_framework_parses_them() -> None:
         "a": "b", "url": "http://x?y=z", "k": "="}
     with pytest.raises(ConfigError, match="is not key=value"):
         parse_params(["novalue"])
+
+
+@pytest.mark.parametrize(("custom", "flags", "disabled"), [
+    ("noAuth: true\n", [], True),  # the file's setting, as serverless-offline reads it
+    ("httpPort: 4000\n", ["--noAuth"], True),
+    ("httpPort: 4000\n", ["--no-auth"], True),
+    ("httpPort: 4000\n", [], False),
+])
+def test_no_auth_from_the_file_or_a_flag_turns_authorization_off(
+        tmp_path: Path, custom: str, flags: list[str], disabled: bool) -> None:
+    args = build_parser().parse_args(flags)
+    service = with_offline_flags(load(tmp_path, custom), args)
+    assert cli_auth.auth_settings(args, service).disabled is disabled
