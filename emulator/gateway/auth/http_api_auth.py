@@ -24,7 +24,7 @@ from emulator.config.http_authorizers import (
     HttpRouteAuth,
 )
 from emulator.gateway.auth.cache import AuthorizerCache
-from emulator.gateway.auth.lambda_authorizer import Verdict
+from emulator.gateway.auth.lambda_authorizer import Verdict, identity_value
 from emulator.gateway.auth.policy import Decision, MalformedOutput, evaluate, parse_output
 from emulator.gateway.errors import Reply
 from emulator.gateway.http import HttpRequest, HttpResponse
@@ -50,21 +50,16 @@ def identity_values(config: HttpAuthorizerConfig, request: HttpRequest,
                     event: Mapping[str, Any]) -> tuple[str, ...] | None:
     """The identity-source values in order; None when one is missing or empty."""
     values = []
-    for source in config.identity_sources:
+    for source in config.identity_sources:  # $request.header.X, $request.querystring.X, ...
         kind, _, name = source[1:].partition(".")
+        where = kind if kind == "stageVariables" else "context"
         if kind == "request":
             where, _, name = name.partition(".")
-            value: Any = request.header(name) if where == "header" else (
-                event.get("queryStringParameters") or {}).get(name)
-        elif kind == "stageVariables":
-            value = (event.get("stageVariables") or {}).get(name)
-        else:
-            value = event.get("requestContext")
-            for part in name.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-        if value is None or value == "":
+            where = "header" if where == "header" else "querystring"
+        value = identity_value(where, name, request, event)
+        if value is None:
             return None
-        values.append(str(value))
+        values.append(value)
     return tuple(values)
 
 

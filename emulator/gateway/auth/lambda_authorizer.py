@@ -46,24 +46,34 @@ class Verdict:
 def identity_values(config: AuthorizerConfig, request: HttpRequest,
                     event: Mapping[str, Any]) -> tuple[str, ...] | None:
     """The identity-source values in order; None when one is missing or empty."""
+    places = {"method.request.header": "header", "method.request.querystring": "querystring",
+              "stageVariables": "stageVariables"}
     values = []
     for source in config.identity_sources:
         kind, name = identity_source_parts(source)
-        value: Any
-        if kind == "method.request.header":
-            value = request.header(name)
-        elif kind == "method.request.querystring":
-            value = (event.get("queryStringParameters") or {}).get(name)
-        elif kind == "stageVariables":
-            value = (event.get("stageVariables") or {}).get(name)
-        else:  # context.a.b
-            value = event.get("requestContext")
-            for part in name.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-        if value is None or value == "":
+        value = identity_value(places.get(kind, "context"), name, request, event)
+        if value is None:
             return None
-        values.append(str(value))
+        values.append(value)
     return tuple(values)
+
+
+def identity_value(where: str, name: str, request: HttpRequest,
+                   event: Mapping[str, Any]) -> str | None:
+    """One identity source's value: a header, a query parameter, a stage variable or a
+    `requestContext` path ("context": "a.b"); None when missing or empty (AWS: 401)."""
+    value: Any
+    if where == "header":
+        value = request.header(name)
+    elif where == "querystring":
+        value = (event.get("queryStringParameters") or {}).get(name)
+    elif where == "stageVariables":
+        value = (event.get("stageVariables") or {}).get(name)
+    else:
+        value = event.get("requestContext")
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+    return None if value is None or value == "" else str(value)
 
 
 def authorizer_event(config: AuthorizerConfig, values: tuple[str, ...], arn: str,
