@@ -223,10 +223,22 @@ def _with_virtualenvs(settings: RuntimeSettings, service: ServiceConfig,
     deps = Dependencies(_venv_dir(service, args), runtime_client=args.runtime_client,
                         python=fixed)
     try:
-        deps.prepare(service)
+        broken = deps.prepare(service)
     except DependencyError as exc:
         raise ConfigError(str(exc)) from None
+    for why, names in _grouped(broken).items():  # the rest of the API still runs
+        log.warning("%s %s cannot run: %s. Invocations fail (the gateway answers 502) until "
+                    "this is fixed", "functions" if len(names) > 1 else "function",
+                    ", ".join(names), why)
     return replace(settings, runtime_for=deps.runtime_for)
+
+
+def _grouped(broken: dict[str, str]) -> dict[str, list[str]]:
+    """{why: [functions]}: one warning for the functions that share a virtualenv."""
+    grouped: dict[str, list[str]] = {}
+    for name, why in broken.items():
+        grouped.setdefault(why, []).append(name)
+    return grouped
 
 
 def _runtime_settings(args: argparse.Namespace) -> RuntimeSettings:

@@ -50,6 +50,12 @@ class DependencyError(Exception):
     """The virtualenv cannot be built; the message is one line and names the way out."""
 
 
+class BuildError(DependencyError):
+    """These requirements do not install (a pin that no longer builds, a typo): only the
+    functions that need them cannot run. An unreachable index or a missing uv or Python stays
+    a DependencyError, which stops the start: nothing could be built."""
+
+
 @dataclass(frozen=True, slots=True)
 class Spec:
     """Everything that decides a virtualenv's contents; `key` names its folder."""
@@ -127,12 +133,21 @@ class Dependencies:
         self._echo = echo or logger.info  # progress lines
         self._lock = threading.Lock()
         self._venvs: dict[str, Venv] = {}
+        self._broken: dict[str, BuildError] = {}  # spec key -> why it did not build (once)
         self._warned: set[str] = set()
 
-    def prepare(self, service: ServiceConfig) -> None:
-        """Build (or find) every function's virtualenv now, so problems show at start."""
+    def prepare(self, service: ServiceConfig) -> dict[str, str]:
+        """Build (or find) every function's virtualenv now, so problems show at start.
+
+        Returns {function: why} for the functions whose requirements do not install; the
+        others run. Raises DependencyError when nothing can be built (no index, uv, Python)."""
+        broken: dict[str, str] = {}
         for function in service.functions.values():
-            self.runtime_for(service, function)
+            try:
+                self.runtime_for(service, function)
+            except BuildError as exc:
+                broken[function.name] = str(exc)
+        return broken
 
     def runtime_for(self, service: ServiceConfig, function: FunctionConfig) -> FunctionRuntime:
         """The interpreter, import path and task root of one function's environments."""
@@ -149,9 +164,16 @@ class Dependencies:
 
     def _venv(self, service: ServiceConfig, function: FunctionConfig, spec: Spec) -> Venv:
         with self._lock:
-            venv = self._venvs.get(spec.key())
+            key = spec.key()
+            if key in self._broken:  # tried once: not again on every request
+                raise self._broken[key]
+            venv = self._venvs.get(key)
             if venv is None:
-                venv = self._venvs[spec.key()] = self._ensure(spec)
+                try:
+                    venv = self._venvs[key] = self._ensure(spec)
+                except BuildError as exc:
+                    self._broken[key] = exc
+                    raise
         self._warn(service, function, spec, venv)
         return venv
 
@@ -245,7 +267,9 @@ class Dependencies:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise DependencyError(f"uv failed: {exc}; run with --python PATH") from None
         if done.returncode != 0:
-            raise DependencyError(describe_failure(done.stderr, sources))
+            unreachable = any(word in done.stderr.lower() for word in _UNREACHABLE)
+            error = DependencyError if unreachable else BuildError
+            raise error(describe_failure(done.stderr, sources))
 
     def _wsgi_folder(self, service: ServiceConfig) -> Path:
         """serverless-wsgi's wsgi_handler.py and its `.serverless-wsgi` config, as deployed."""

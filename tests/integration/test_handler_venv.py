@@ -128,3 +128,18 @@ def test_reset_names_the_venv_folder_before_removing_it(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"Removing the handlers' virtualenvs: {venvs}" in done.stdout
     assert not venvs.exists()
+
+
+def test_requirements_that_do_not_install_stop_only_their_function() -> None:
+    config = SERVICES / "deps-broken" / "serverless.yml"
+    emu = EmulatorProcess(config, "--in-memory", "--no-reload").start(timeout=180)
+    try:
+        assert emu.request("GET", "/ok").status == 200
+        reply = emu.request("GET", "/pinned")
+        assert reply.status == 502
+        assert reply.json() == {"message": "Internal server error"}
+    finally:
+        emu.stop()
+    banner = emu.log.split("Ready:")[0]
+    assert "function pinned cannot run: cannot install the handlers' requirements" in banner
+    assert "emulator-test-no-such-package-4f1c" in banner

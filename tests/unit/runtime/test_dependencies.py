@@ -174,3 +174,36 @@ def test_a_given_interpreter_builds_nothing_but_keeps_layers_and_module_roots(
                                   str(layer / "python" / "lib" / "python3.11" / "site-packages"))
     assert where.task_root == str((tmp_path / "fn").resolve())
     assert not (tmp_path / "venvs").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for uv")
+def test_requirements_that_do_not_build_stop_only_their_functions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # python3.8 gets an unpinned boto3 (older runtimes), python3.12 the pinned one: two venvs.
+    # The fake uv fails to install the unpinned listing, as a pin that no longer builds does.
+    uv = fake_uv(tmp_path, 'echo "$@" >> "$0.calls"\n'
+                           'case "$1" in venv) mkdir -p "$7/bin"; touch "$7/bin/python"; exit 0;; '
+                           'esac\n'
+                           'while [ $# -gt 0 ]; do [ "$1" = -r ] && listing=$2; shift; done\n'
+                           'grep -q "boto3==" "$listing" && exit 0\n'
+                           'echo "  x Failed to build markupsafe==1.0" >&2; exit 1\n')
+    monkeypatch.setattr(dependencies, "find_uv", lambda: uv)
+    monkeypatch.setattr(pythons, "find", lambda version, *_: Interpreter(sys.executable,
+                                                                         f"{version}.1"))
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n"
+                    "functions:\n  new: {handler: h.f}\n"
+                    "  old: {handler: h.f, runtime: python3.8}\n"
+                    "  older: {handler: h.f, runtime: python3.8}\n", encoding="utf-8")
+    svc = load_service(path, env={})
+    deps = Dependencies(tmp_path / "venvs", echo=lambda _: None)
+
+    broken = deps.prepare(svc)
+
+    assert sorted(broken) == ["old", "older"]
+    assert "Failed to build markupsafe==1.0" in broken["old"]
+    assert deps.runtime_for(svc, svc.functions["new"]).python.endswith("python")
+    calls = Path(uv + ".calls").read_text(encoding="utf-8").count("\n")
+    with pytest.raises(dependencies.BuildError, match="markupsafe"):
+        deps.runtime_for(svc, svc.functions["old"])  # an invocation: the same one line ...
+    assert Path(uv + ".calls").read_text(encoding="utf-8").count("\n") == calls  # ... no retry
