@@ -73,15 +73,19 @@ class RouteTable:
     ready: str  # the REST stage's base URL, or the port's root when only the HTTP API serves
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def route_table(service: ServiceConfig, origin: str) -> RouteTable:
     """Both APIs' routes with their URLs on this port (`origin`: "http://host:port")."""
     base, api_routes = f"{origin}{service.base_path}", service.http_api_routes
     width = max([len(r.method) for r in service.routes] + [len(r.method) for r in api_routes],
                 default=3)
-    counted = f"{len(service.routes)} routes" + (
-        f" + {len(api_routes)} httpApi routes" if api_routes else "")
+    counted = _count(len(service.routes), "route") + (
+        f" + {_count(len(api_routes), 'httpApi route')}" if api_routes else "")
     lines = [f"{service.service} ({service.stage}, {service.region}): "
-             f"{counted}, {len(service.functions)} functions"]
+             f"{counted}, {_count(len(service.functions), 'function')}"]
     if service.routes and api_routes:
         lines.append(f"  REST API (http events), stage {service.stage}:")
     lines += [f"  {r.method:<{width}}  {base}{r.resource}  -> {r.function}"

@@ -28,7 +28,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
 
 def test_banner_lists_both_apis(emulator: EmulatorProcess) -> None:
     log = emulator.log
-    assert "1 routes + 10 httpApi routes" in log
+    assert "1 route + 10 httpApi routes" in log
     assert f"GET   {emulator.base_url}/dev/legacy  -> legacy" in log
     assert f"GET   {emulator.base_url}/echo/{{id}}  -> echo" in log
     assert "($default route: any other request)  -> fallback" in log
