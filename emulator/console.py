@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 
@@ -53,6 +54,9 @@ def flush_logs() -> None:
         handler.flush()
 
 
+_AWS_ENDPOINT = re.compile(r"https?://([a-z0-9-]+\.)+amazonaws\.com(\.cn)?/?$")
+
+
 def warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
     for note in service.notes:
         log.warning("%s", note)
@@ -62,9 +66,27 @@ def warn_about(service: ServiceConfig, args: argparse.Namespace) -> None:
         log.warning("not emulated (ignored): %s", "; ".join(service.unsupported))
     for problem in handler_problems(service):
         log.warning("%s", problem)
+    for warning in aws_endpoint_warnings(service):
+        log.warning("%s", warning)
     host = listen_address(service)[0]
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s: the API is reachable from other machines", host)
+
+
+def aws_endpoint_warnings(service: ServiceConfig) -> list[str]:
+    """Environment variables that hand a handler an AWS endpoint to pass as `endpoint_url`
+    (pynamodb's `host`, ...): such a call bypasses the local endpoints and leaves this
+    machine (with fake credentials, so it reaches no account: it fails)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for function in service.functions.values():
+        for name, value in function.environment.items():
+            if _AWS_ENDPOINT.match(value):
+                found.setdefault((name, value), []).append(function.name)
+    return [f"environment {name}={value} (functions {', '.join(names)}) is an AWS endpoint: a "
+            "client given it as endpoint_url calls AWS, not the emulator, and fails (fake "
+            "credentials); leave it unset locally (boto3 then uses AWS_ENDPOINT_URL, the local "
+            "endpoint) or set it to the endpoint printed below"
+            for (name, value), names in found.items()]
 
 
 def print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str,

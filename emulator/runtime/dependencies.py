@@ -247,7 +247,10 @@ class Dependencies:
         return venv
 
     def _install(self, uv: str, python: Path, listing: Path, sources: str, *more: str) -> None:
-        """Install from uv's cache when it has everything, else from the package index.
+        """Install as a fresh `pip install` would: resolved against the package index (uv's
+        cache answers what it can). Only when the index cannot be reached, from uv's cache
+        alone, with a warning: a range like `pynamodb>=3.1.0` may then get an older cached
+        version than the index's newest (which is why the cache is not tried first).
 
         Bytecode is compiled now, once, as Lambda's runtime ships it: otherwise the first cold
         starts after a build each compile boto3 (~1 s more here, past short timeouts on a busy
@@ -255,9 +258,18 @@ class Dependencies:
         args = ("pip", "install", "--quiet", "--compile-bytecode", "--python", str(python),
                 "-r", str(listing), *more)
         try:
-            self._uv(uv, *args, "--offline", sources=sources)
-        except DependencyError:
             self._uv(uv, *args, sources=sources)
+        except BuildError:
+            raise
+        except DependencyError as unreachable:
+            try:
+                self._uv(uv, *args, "--offline", sources=sources)
+            except DependencyError:
+                raise unreachable from None
+            logger.warning("the package index is unreachable: the handlers' requirements (%s) "
+                           "were installed from uv's cache, whose versions may be older than "
+                           "the index's; `python -m emulator reset` once it is reachable",
+                           sources)
 
     def _uv(self, uv: str, *args: str, sources: str) -> None:
         env = {k: v for k, v in self._env.items() if k not in ("VIRTUAL_ENV", "UV_PYTHON")}
