@@ -21,6 +21,7 @@ from emulator.config.authorizers import Targets
 from emulator.config.cognito import read_user_pools
 from emulator.config.document import Document
 from emulator.config.fragments import merge_fragments
+from emulator.config.gateway_responses import read_gateway_responses
 from emulator.config.http_api_events import (
     check_http_api_routes,
     http_api_cors,
@@ -107,6 +108,7 @@ class _Builder(Document):
         offline = read_offline(self)
         packaging = read_packaging(self)
         api_keys = read_api_keys(self)
+        gateway_responses = read_gateway_responses(self, context)
         self.scan_unsupported()
         return ServiceConfig(
             service=service, stage=stage, region=region, root=self.path.resolve().parent,
@@ -116,7 +118,8 @@ class _Builder(Document):
             account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
             notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
             http_api_routes=api_routes, http_api_cors=api_cors,
-            packaging=packaging, api_keys=api_keys, user_pools=pools)
+            packaging=packaging, api_keys=api_keys, user_pools=pools,
+            gateway_responses=gateway_responses)
 
     def service_name(self) -> str:
         service = self.doc.get("service")

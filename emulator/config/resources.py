@@ -21,7 +21,7 @@ def read_tables(doc: Document, service: str, stage: str, region: str
         rkey = (*key, logical_id)
         resource = doc.mapping(raw, rkey)
         if resource.get("Type") != "AWS::DynamoDB::Table":
-            if resource.get("Type") not in COGNITO_TYPES:  # emulator/config/cognito.py
+            if resource.get("Type") not in {*COGNITO_TYPES, "AWS::ApiGateway::GatewayResponse"}:
                 doc.note(rkey, str(resource.get("Type")))
             continue
         props = doc.mapping(resource.get("Properties"), (*rkey, "Properties"))

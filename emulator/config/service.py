@@ -16,6 +16,7 @@ from emulator.config.api_keys import ApiKeyConfig
 from emulator.config.authorizers import AuthorizerConfig
 from emulator.config.cognito import UserPoolConfig
 from emulator.config.cors import CorsConfig
+from emulator.config.gateway_responses import GatewayResponseConfig
 from emulator.config.http_authorizers import HttpRouteAuth
 from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.packaging import Packaging
@@ -123,3 +124,5 @@ class ServiceConfig:
         """Where the routes start: "/{stage}" (or as custom.serverless-offline says)."""
         return base_path(self.stage, self.offline)
     packaging: Packaging = field(default_factory=Packaging)  # requirements, WSGI app, layers
+    # AWS::ApiGateway::GatewayResponse of `resources:` (emulator/config/gateway_responses.py)
+    gateway_responses: tuple[GatewayResponseConfig, ...] = ()
