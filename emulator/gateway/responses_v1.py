@@ -33,6 +33,7 @@ class Mapped:
 
     response: HttpResponse
     problem: str | None = None  # e.g. "body is not a string" when a 502 was produced
+    malformed: bool = False  # the 502 is the gateway's own reply (a customisable one)
 
 
 class _Malformed(Exception):
@@ -51,7 +52,8 @@ def map_proxy_result(
     except _Malformed as malformed:
         from emulator.gateway.errors import bad_gateway
 
-        return Mapped(bad_gateway(), f"Malformed Lambda proxy response: {malformed}")
+        return Mapped(bad_gateway(), f"Malformed Lambda proxy response: {malformed}",
+                      malformed=True)
 
 
 def _map(payload: bytes, accept: str | None, binary_media_types: Sequence[str]) -> Mapped:

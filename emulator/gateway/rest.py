@@ -22,6 +22,7 @@ from emulator.gateway import cors, errors
 from emulator.gateway.auth import guard
 from emulator.gateway.auth.policy import method_arn
 from emulator.gateway.events_v1 import RequestMeta, build_proxy_event
+from emulator.gateway.gateway_responses import ReplyContext, customise
 from emulator.gateway.hints import no_route_hint
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.responses_v1 import map_proxy_result
@@ -99,18 +100,21 @@ class Gateway:
         started = time.perf_counter()
         request_id = self.clock.new_id()
         deployment = self.deployment
-        response, route, result = self._dispatch(deployment, request, request_id)
+        answer, route, result = self._dispatch(deployment, request, request_id)
+        response = answer if isinstance(answer, HttpResponse) else _reply(
+            deployment, answer, request, request_id, route)
         response = _with_gateway_headers(response, request_id, deployment.api_id)
         self._log_access(request, response, route, result, started)
         return response
 
     def _dispatch(self, deployment: Deployment, request: HttpRequest, request_id: str
-                  ) -> tuple[HttpResponse, Route | None, InvokeResult | None]:
+                  ) -> tuple[HttpResponse | errors.Reply, Route | None, InvokeResult | None]:
+        """The reply, or the kind of the gateway's own reply (rendered by `_reply`)."""
         path = _strip_stage(deployment.prefix, request.path)
         if path is None:
             return self._no_route(deployment, request), None, None
         if len(request.body) > API_GATEWAY_MAX_BODY:
-            return errors.content_length_exceeded(), None, None
+            return errors.Reply.CONTENT_LENGTH_EXCEEDED, None, None
         match = deployment.routes.match(request.method, path)
         if match.kind is MatchKind.PATH and request.method == "OPTIONS" and match.preflight:
             preflight = match.preflight
@@ -128,23 +132,23 @@ class Gateway:
         if route.authorizer is not None or route.private:
             reply = self._authorize(deployment, request, route, path, event)
             if reply is not None:
-                return errors.gateway_reply(reply), route, None
+                return reply, route, None
         payload = json.dumps(event, separators=(",", ":")).encode()
         if len(payload) > LAMBDA_MAX_EVENT:
-            return errors.request_too_long(), route, None
+            return errors.Reply.REQUEST_TOO_LONG, route, None
         result = self.invoker.invoke(route.function, payload, request_id,
                                      self.integration_timeout_s)
         binary = deployment.service.binary_media_types
         return self._respond(request, route, result, binary), route, result
 
-    def _no_route(self, deployment: Deployment, request: HttpRequest) -> HttpResponse:
+    def _no_route(self, deployment: Deployment, request: HttpRequest) -> errors.Reply:
         """API Gateway's reply; the console says once per method and path what is near."""
         key = (request.method, request.path)
         if key not in self._hinted and len(self._hinted) < 1000:
             self._hinted.add(key)
             log.info("%s", no_route_hint(request.method, request.path, deployment.prefix,
                                          deployment.service.routes, deployment.routes))
-        return errors.missing_authentication_token()
+        return errors.Reply.MISSING_AUTHENTICATION_TOKEN
 
     def _authorize(self, deployment: Deployment, request: HttpRequest, route: Route, path: str,
                    event: dict[str, Any]) -> errors.Reply | None:
@@ -174,13 +178,15 @@ class Gateway:
         )
 
     def _respond(self, request: HttpRequest, route: Route, result: InvokeResult,
-                 binary_media_types: tuple[str, ...]) -> HttpResponse:
+                 binary_media_types: tuple[str, ...]) -> HttpResponse | errors.Reply:
         outcome = result.outcome
         if outcome is Outcome.OK:
             mapped = map_proxy_result(result.payload, accept=request.header("Accept"),
                                       binary_media_types=binary_media_types)
             if mapped.problem:
                 log.warning("%s: %s", route.function, mapped.problem)
+            if mapped.malformed:
+                return errors.Reply.BAD_GATEWAY
             self._warn_missing_cors(route, mapped.response)
             return mapped.response
         if outcome is Outcome.ERROR and result.error is not None:
@@ -189,10 +195,10 @@ class Gateway:
                       error.get("errorMessage"))
         if outcome is Outcome.THROTTLED:
             # API Gateway answers a Lambda throttle (429 from Invoke) with a 500.
-            return errors.internal_error()
+            return errors.Reply.INTERNAL_ERROR
         if outcome is Outcome.INTEGRATION_TIMEOUT:
-            return errors.endpoint_timeout()
-        return errors.bad_gateway()
+            return errors.Reply.ENDPOINT_TIMEOUT
+        return errors.Reply.BAD_GATEWAY
 
     def _warn_missing_cors(self, route: Route, response: HttpResponse) -> None:
         if route.cors is None or route in self._cors_warned:
@@ -212,6 +218,21 @@ class Gateway:
         temp = (" cold" if result.cold else " warm") if result else ""
         access_log.info("%s %s %d %.1f ms%s%s", request.method, request.path, response.status,
                         took, fn, temp)
+
+
+def _reply(deployment: Deployment, kind: errors.Reply, request: HttpRequest, request_id: str,
+           route: Route | None) -> HttpResponse:
+    """The gateway's own reply, as the service's gateway responses customise it."""
+    service = deployment.service
+    if not service.gateway_responses:
+        return errors.gateway_reply(kind)
+    path = _strip_stage(deployment.prefix, request.path)
+    match = deployment.routes.match(request.method, path) if route and path else None
+    return customise(kind, service.gateway_responses, ReplyContext(
+        request, request_id, service.stage, request.path,
+        resource_path=route.resource if route else "",
+        path_parameters=(match.path_parameters if match else None) or {},
+        api_id=deployment.api_id, account_id=service.account_id))
 
 
 def _strip_stage(prefix: str, raw_path: str) -> str | None:
