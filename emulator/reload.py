@@ -93,6 +93,8 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
     if (old.offline.host, old.offline.http_port) != (new.offline.host, new.offline.http_port):
         warnings.append("custom.serverless-offline host/httpPort changed: restart the emulator "
                         "to listen there")
+    parts += _delta("gateway response", {r.response_type: r for r in old.gateway_responses},
+                    {r.response_type: r for r in new.gateway_responses})
     if old.api_keys != new.api_keys:
         parts.append("API keys changed")
     if old.user_pools != new.user_pools:

@@ -17,6 +17,7 @@ from emulator.gateway.errors import Reply, gateway_reply
 from emulator.gateway.gateway_responses import ReplyContext, customise, substitute
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.rest import Gateway
+from emulator.reload import compare
 from emulator.runtime.invoker import InvokeResult, Outcome
 
 CORS = (("Access-Control-Allow-Origin", HeaderValue(static="*")),)
@@ -249,3 +250,12 @@ def test_reload_swaps_the_customisations(tmp_path: Path) -> None:
     assert "Access-Control-Allow-Origin" in headers_of(get(gw, "/nowhere"))
     gw.reload(load(tmp_path, SERVICE.split("resources:", maxsplit=1)[0]))
     assert "Access-Control-Allow-Origin" not in headers_of(get(gw, "/nowhere"))
+
+
+def test_a_config_reload_names_the_changed_gateway_responses(tmp_path: Path) -> None:
+    old = load(tmp_path)
+    without_5xx = SERVICE[:SERVICE.index("    Default5xx:")] + SERVICE[
+        SERVICE.index("    Unauthorized:"):]
+    new = load(tmp_path, without_5xx.replace("StatusCode: 419", "StatusCode: 401"))
+    assert compare(old, new).parts == ("-1 gateway response (DEFAULT_5XX)",
+                                       "1 gateway response (UNAUTHORIZED) changed")
