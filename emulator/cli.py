@@ -29,6 +29,7 @@ from emulator.config.loader import load_service
 from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.console import flush_logs, print_routes, setup_logging, wait_for_signal, warn_about
+from emulator.event_sources import EventSources
 from emulator.gateway.auth.guard import AuthSettings
 from emulator.gateway.front import Front
 from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
@@ -151,6 +152,7 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
     server, moto = started.server, started.moto
     invoker: Invoker | None = None
     hot: reload.HotReload | None = None
+    sources: EventSources | None = None
     try:
         if dynamodb:
             create_tables(service, dynamodb)
@@ -160,8 +162,10 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
                                         state.snapshot_path(service, args.state_dir))
         gateway = _front(service, invoker, args, auth)
         server.serve(gateway)
+        sources = EventSources(invoker, moto.endpoint).start(service)  # queues, sqs events
         if not args.no_reload:
-            hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb)
+            hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb,
+                              sources=sources)
         print_routes(service, server, dynamodb or moto.endpoint, started.auth)
         wait_for_signal()
     except KeyboardInterrupt:  # Ctrl-C before the signal handler took over: the same stop
@@ -169,6 +173,8 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
     finally:
         if hot is not None:
             hot.stop()
+        if sources is not None:
+            sources.stop()
         server.stop()
         if invoker is not None:
             invoker.close()
@@ -292,8 +298,8 @@ def _invoker(service: ServiceConfig, settings: RuntimeSettings, args: argparse.N
 
 
 def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Front,
-                invoker: Invoker, *, moto: MotoServer, dynamodb: str | None
-                ) -> reload.HotReload | None:
+                invoker: Invoker, *, moto: MotoServer, dynamodb: str | None,
+                sources: EventSources) -> reload.HotReload | None:
     def load() -> ServiceConfig:
         return _load_served(args)
 
@@ -304,6 +310,6 @@ def _hot_reload(args: argparse.Namespace, service: ServiceConfig, gateway: Front
     return reload.start(service, load=load, gateway=gateway, invoker=invoker,
                         create_tables=lambda new: create_tables(new, dynamodb or moto.endpoint),
                         ignore=[state_file.parent] if state_file else [],
-                        listeners=[follow_iam])
+                        listeners=[follow_iam, sources.reload])
 
 

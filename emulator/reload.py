@@ -84,6 +84,12 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
     warnings += [f"table {n}: definition changed; the table is kept as it was created "
                  "(restart the emulator with fresh state to recreate it)"
                  for n, t in tables[1].items() if n in tables[0] and tables[0][n] != t]
+    parts += _delta("queue", {q.name: q for q in old.queues}, {q.name: q for q in new.queues},
+                    changed=False)
+    parts += _delta("bucket", {b.name: b for b in old.buckets},
+                    {b.name: b for b in new.buckets}, changed=False)
+    if old.sqs_events != new.sqs_events:
+        parts.append("sqs events changed")
     if old.iam_statements != new.iam_statements:
         parts.append("IAM statements changed")
     if old.binary_media_types != new.binary_media_types:

@@ -36,8 +36,8 @@ def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath
         if not isinstance(event, dict) or len(event) != 1:
             raise doc.error(ekey, "each event is a mapping with one key (http:, sqs:, ...)")
         ((kind, http),) = event.items()
-        if kind == "httpApi":
-            continue  # read by emulator/config/http_api_events.py
+        if kind in ("httpApi", "sqs"):
+            continue  # read by emulator/config/http_api_events.py, sqs_events.py
         if kind != "http":
             doc.note((*ekey, str(kind)))
             continue

@@ -34,6 +34,7 @@ from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolve
 from emulator.config.offline import read_offline
 from emulator.config.packaging import HANDLED_PLUGINS, read_packaging
 from emulator.config.project import framework_version_note
+from emulator.config.queues import read_queues_and_buckets
 from emulator.config.resources import read_tables
 from emulator.config.service import (
     DEFAULT_MEMORY_MB,
@@ -43,7 +44,9 @@ from emulator.config.service import (
     HttpApiRoute,
     Route,
     ServiceConfig,
+    SqsEvent,
 )
+from emulator.config.sqs_events import sqs_events
 from emulator.config.variables import ACCOUNT_ID, resolve
 from emulator.config.yamlfile import KeyPath, read_yaml
 
@@ -98,6 +101,7 @@ class _Builder(Document):
                                                     "allows only [-_a-zA-Z0-9]")
         context, tables = read_tables(self, service, stage, region)
         pools = read_user_pools(self, f"{service}-{stage}", context)
+        queues, buckets = read_queues_and_buckets(self, context, service, stage)
         functions, routes = self.functions(service, stage, context,
                                            frozenset(p.logical_id for p in pools))
         check_routes(self, routes)
@@ -119,7 +123,8 @@ class _Builder(Document):
             notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
             http_api_routes=api_routes, http_api_cors=api_cors,
             packaging=packaging, api_keys=api_keys, user_pools=pools,
-            gateway_responses=gateway_responses)
+            gateway_responses=gateway_responses,
+            queues=queues, buckets=buckets, sqs_events=tuple(self.sqs))
 
     def service_name(self) -> str:
         service = self.doc.get("service")
@@ -139,6 +144,7 @@ class _Builder(Document):
         routes: list[tuple[Route, KeyPath]] = []
         payload = provider_payload(self)
         self.api_routes: list[tuple[HttpApiRoute, KeyPath]] = []
+        self.sqs: list[SqsEvent] = []
         deployed = {_deployed_name(spec, f"{service}-{stage}-{name}"): str(name)
                     for name, spec in raw_functions.items()}
         targets = Targets(deployed, pools)
@@ -155,6 +161,7 @@ class _Builder(Document):
             routes.extend(http_routes(self, str(name), spec, key, targets))
             self.api_routes.extend(http_api_routes(self, str(name), spec, key, payload,
                                                    authorizers=http_authorizers))
+            self.sqs.extend(sqs_events(self, str(name), spec, key, context))
         return functions, routes
 
     def function(self, name: str, spec: dict[str, Any], env: dict[str, str],

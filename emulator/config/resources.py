@@ -7,6 +7,8 @@ from typing import Any
 from emulator.config.cognito import TYPES as COGNITO_TYPES
 from emulator.config.document import Document
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
+from emulator.config.queues import TYPES as QUEUE_TYPES
+from emulator.config.queues import with_queues_and_buckets
 from emulator.config.service import TableConfig
 from emulator.config.variables import ACCOUNT_ID
 
@@ -21,7 +23,8 @@ def read_tables(doc: Document, service: str, stage: str, region: str
         rkey = (*key, logical_id)
         resource = doc.mapping(raw, rkey)
         if resource.get("Type") != "AWS::DynamoDB::Table":
-            if resource.get("Type") not in {*COGNITO_TYPES, "AWS::ApiGateway::GatewayResponse"}:
+            if resource.get("Type") not in {*COGNITO_TYPES, *QUEUE_TYPES,  # cognito.py, queues.py
+                                            "AWS::ApiGateway::GatewayResponse"}:
                 doc.note(rkey, str(resource.get("Type")))
             continue
         props = doc.mapping(resource.get("Properties"), (*rkey, "Properties"))
@@ -33,7 +36,7 @@ def read_tables(doc: Document, service: str, stage: str, region: str
             raise doc.error((*rkey, "Properties", "TableName"),
                              "TableName must resolve to a string")
         found.append((str(logical_id), name, props))
-    context = _stack_context(base, found)
+    context = with_queues_and_buckets(doc, _stack_context(base, found), service, stage)
     tables = []
     for logical_id, name, props in found:
         properties = resolve_intrinsics({**props, "TableName": name}, context)

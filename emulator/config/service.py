@@ -97,6 +97,42 @@ class TableConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueConfig:
+    """An AWS::SQS::Queue from `resources:`: its name and the create_queue Attributes."""
+
+    logical_id: str
+    name: str  # QueueName, else "{service}-{stage}-{LogicalId}" (+ ".fifo")
+    attributes: Mapping[str, str]  # create_queue Attributes (RedrivePolicy as JSON text)
+    dead_letter_target: str | None = None  # the queue name RedrivePolicy sends to
+
+
+@dataclass(frozen=True, slots=True)
+class BucketConfig:
+    """An AWS::S3::Bucket from `resources:` (created empty; its other properties: not emulated)."""
+
+    logical_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SqsEvent:
+    """One `sqs` event of a function: an event source mapping Lambda polls the queue for."""
+
+    function: str  # key under `functions:`
+    arn: str  # the queue's ARN (intrinsics resolved)
+    key: str  # where it is in serverless.yml, e.g. "functions.worker.events[0].sqs"
+    batch_size: int = 10
+    maximum_batching_window_s: int = 0
+    report_batch_item_failures: bool = False  # functionResponseType: ReportBatchItemFailures
+    enabled: bool = True
+    maximum_concurrency: int | None = None
+
+    @property
+    def queue_name(self) -> str:
+        return self.arn.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceConfig:
     service: str
     stage: str
@@ -126,3 +162,6 @@ class ServiceConfig:
     packaging: Packaging = field(default_factory=Packaging)  # requirements, WSGI app, layers
     # AWS::ApiGateway::GatewayResponse of `resources:` (emulator/config/gateway_responses.py)
     gateway_responses: tuple[GatewayResponseConfig, ...] = ()
+    queues: tuple[QueueConfig, ...] = ()  # AWS::SQS::Queue of `resources:`
+    buckets: tuple[BucketConfig, ...] = ()  # AWS::S3::Bucket of `resources:`
+    sqs_events: tuple[SqsEvent, ...] = ()  # `sqs` events of the functions, in file order

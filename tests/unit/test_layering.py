@@ -72,8 +72,8 @@ def test_no_module_lives_flat_beside_the_packages_except_the_wiring() -> None:
     # server.py is the HTTP/1.1 server, in three modules: framing, one connection, the loop;
     # cli_auth.py is the command line's authorization flags and start-up lines
     assert flat == ["__init__.py", "__main__.py", "cli.py", "cli_auth.py", "connection.py",
-                    "console.py", "http11.py", "invoke_cli.py", "options.py", "reload.py",
-                    "server.py", "watcher.py"]
+                    "console.py", "event_sources.py", "http11.py", "invoke_cli.py", "options.py",
+                    "reload.py", "server.py", "watcher.py"]
 
 
 @pytest.mark.parametrize(("package", "module", "bad"), [

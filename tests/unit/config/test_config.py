@@ -206,15 +206,15 @@ def test_environment_intrinsics_and_a_table_without_name(tmp_path: Path) -> None
         environment:
           TABLE: !Ref Things
           ARN: !GetAtt Things.Arn
-          BUCKET: !Ref Uploads
+          TOPIC: !Ref Alerts
     resources:
       Resources:
         Things:
           Type: AWS::DynamoDB::Table
           Properties:
             KeySchema: [{AttributeName: id, KeyType: HASH}]
-        Uploads:
-          Type: AWS::S3::Bucket
+        Alerts:
+          Type: AWS::SNS::Topic
     """)
     config = load_text(tmp_path, text)
     assert config.tables[0].name == "svc-dev-Things"
@@ -222,8 +222,8 @@ def test_environment_intrinsics_and_a_table_without_name(tmp_path: Path) -> None
         "TABLE": "svc-dev-Things",
         "ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/svc-dev-Things"}
     assert config.unsupported == (
-        "resources.Resources.Uploads (AWS::S3::Bucket)",
-        "functions.f.environment.BUCKET (Ref Uploads)")
+        "resources.Resources.Alerts (AWS::SNS::Topic)",
+        "functions.f.environment.TOPIC (Ref Alerts)")
 
 
 def test_legacy_and_current_iam_statements_are_merged(tmp_path: Path) -> None:
@@ -263,7 +263,7 @@ functions:
             schemas:
               application/json: ${file(schema.json)}
       - httpApi: GET /items
-      - sqs: arn:aws:sqs:us-east-1:123456789012:queue
+      - sns: arn:aws:sns:us-east-1:123456789012:topic
       - schedule: rate(5 minutes)
       - http:
           path: legacy
@@ -274,8 +274,8 @@ functions:
     runtime: nodejs20.x
 resources:
   Resources:
-    Queue:
-      Type: AWS::SQS::Queue
+    Topic:
+      Type: AWS::SNS::Topic
 """
 
 
@@ -283,9 +283,9 @@ def test_every_part_not_emulated_is_named(tmp_path: Path) -> None:
     (tmp_path / "schema.json").write_text("{}", encoding="utf-8")
     config = load_text(tmp_path, UNSUPPORTED)
     assert config.unsupported == (
-        "resources.Resources.Queue (AWS::SQS::Queue)",
+        "resources.Resources.Topic (AWS::SNS::Topic)",
         "functions.create.events[0].http.request",
-        "functions.create.events[2].sqs",
+        "functions.create.events[2].sns",
         "functions.create.events[3].schedule",
         "functions.create.events[4].http.integration (lambda)",
         "functions.node.runtime (nodejs20.x)",

@@ -1,0 +1,87 @@
+"""The `sqs` events of functions: event source mappings, as the Serverless Framework v3 reads them.
+
+`sqs: arn:aws:sqs:...` or a mapping {arn, batchSize, maximumBatchingWindow,
+functionResponseType, enabled, filterPatterns, maximumConcurrency}; the arn may be an
+intrinsic (`Fn::GetAtt: [Queue, Arn]`), resolved against the queues of `resources:`. The
+limits are the framework's schema (lib/plugins/aws/package/compile/events/sqs.js).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.config.document import Document
+from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
+from emulator.config.service import SqsEvent
+from emulator.config.yamlfile import KeyPath, format_path
+
+_KNOWN = frozenset({"arn", "batchSize", "maximumBatchingWindow", "functionResponseType",
+                    "enabled", "filterPatterns", "maximumConcurrency"})
+# name -> (minimum, maximum), as the framework's schema validates them
+_LIMITS = {"batchSize": (1, 10000), "maximumBatchingWindow": (0, 300),
+           "maximumConcurrency": (2, 1000)}
+
+
+def sqs_events(doc: Document, function: str, spec: dict[str, Any], key: KeyPath,
+               context: CfnContext) -> list[SqsEvent]:
+    """The `sqs` events of one function (http_routes has checked the events list's shape)."""
+    events = spec.get("events") or []
+    found = []
+    for i, event in enumerate(events if isinstance(events, list) else []):
+        if isinstance(event, dict) and len(event) == 1 and "sqs" in event:
+            parsed = sqs_event(doc, function, event["sqs"], (*key, "events", i, "sqs"), context)
+            if parsed is not None:
+                found.append(parsed)
+    return found
+
+
+def sqs_event(doc: Document, function: str, raw: Any, key: KeyPath, context: CfnContext
+              ) -> SqsEvent | None:
+    """One event; None when its arn names something the emulator cannot resolve (noted)."""
+    options: dict[str, Any] = {"arn": raw} if isinstance(raw, str) else raw
+    if not isinstance(options, dict):
+        raise doc.error(key, "sqs must be a queue ARN or a mapping with arn:")
+    if "arn" not in options:
+        raise doc.error((*key, "arn"), "arn is required (the queue's ARN, or "
+                                       "Fn::GetAtt: [Queue, Arn])")
+    for name in options:
+        if name not in _KNOWN:  # the framework warns (configValidationMode: warn)
+            doc.note((*key, str(name)), "unknown sqs setting")
+    arn = resolve_intrinsics(options["arn"], context)
+    where = (*key, "arn") if isinstance(raw, dict) else key
+    if unresolved := unresolved_intrinsics(arn, where):
+        doc.note(*unresolved[0])
+        return None
+    if not isinstance(arn, str) or not arn.startswith("arn:") or len(arn.split(":")) != 6:
+        raise doc.error(where, f"expected a queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME), "
+                               f"got {arn!r}")
+    response_type = options.get("functionResponseType")
+    if response_type not in (None, "ReportBatchItemFailures"):
+        raise doc.error((*key, "functionResponseType"), "the only value is "
+                                                        "ReportBatchItemFailures")
+    enabled = options.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise doc.error((*key, "enabled"), "must be true or false")
+    if options.get("filterPatterns") is not None:
+        doc.note((*key, "filterPatterns"), "every message is delivered")
+    batch_size = _integer(doc, options, key, "batchSize", 10)
+    window = _integer(doc, options, key, "maximumBatchingWindow", 0)
+    if batch_size > 10 and window < 1:  # Lambda's CreateEventSourceMapping refuses it
+        raise doc.error((*key, "batchSize"), "a batchSize over 10 needs "
+                                             "maximumBatchingWindow of at least 1 second")
+    return SqsEvent(
+        function=function, arn=arn, key=format_path(key), batch_size=batch_size,
+        maximum_batching_window_s=window,
+        report_batch_item_failures=response_type is not None, enabled=enabled,
+        maximum_concurrency=_integer(doc, options, key, "maximumConcurrency", None))
+
+
+def _integer(doc: Document, options: dict[str, Any], key: KeyPath, name: str,
+             default: int | None) -> Any:
+    value = options.get(name)
+    if value is None:
+        return default
+    low, high = _LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise doc.error((*key, name), f"{name} must be an integer from {low} to {high}")
+    return value

@@ -1,0 +1,158 @@
+"""Event source mappings: functions with `sqs` events get their queue's messages, as Lambda does.
+
+AWS ("Using Lambda with Amazon SQS"): Lambda long-polls the queue, invokes the function
+synchronously with up to batchSize messages, deletes the batch when the function succeeds and
+leaves it when it fails, so the messages reappear after the queue's visibility timeout (and
+move to the dead-letter queue after the RedrivePolicy's maxReceiveCount: moto does that on
+ReceiveMessage). With ReportBatchItemFailures only the reported messages stay. One poller
+thread per enabled event here: one batch at a time per mapping (AWS runs up to
+maximumConcurrency batches at once). The poller's SQS calls are signed with the emulator's key,
+so the function's role is not checked on them (AWS gives the mapping its own permissions).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from emulator.aws.queues import create_queues_and_buckets, local_client
+from emulator.config.service import ServiceConfig, SqsEvent
+from emulator.runtime.invoker import Invoker, Outcome
+from emulator.runtime.outcomes import INIT_TIMEOUT_S
+from emulator.runtime.sqs_events import failed_message_ids, sqs_event
+
+log = logging.getLogger("emulator.sqs")
+
+WAIT_S = 1  # long-poll wait of one ReceiveMessage: how soon a stop is noticed
+RETRY_S = 5.0  # a missing queue, or moto not answering: look again after this
+
+
+class SqsPoller:
+    """One `sqs` event's mapping: a thread that receives, invokes, and deletes."""
+
+    def __init__(self, service: ServiceConfig, event: SqsEvent, invoker: Invoker,
+                 endpoint: str) -> None:
+        self.service, self.event, self.invoker = service, event, invoker
+        self.client = local_client("sqs", endpoint, service.region)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True,
+                                       name=f"sqs-{event.function}-{event.queue_name}")
+
+    def start(self) -> SqsPoller:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        url = self._queue_url()
+        while url is not None and not self.stopping.is_set():
+            try:
+                messages = self._receive(url)
+                if messages and not self.stopping.is_set():
+                    self._deliver(url, messages)
+            except Exception as exc:  # moto restarting, a dropped connection: try again
+                if self.stopping.is_set():
+                    return
+                log.warning("sqs %s -> %s: %s (retrying in %.0f s)", self.event.queue_name,
+                            self.event.function, exc, RETRY_S)
+                self.stopping.wait(RETRY_S)
+
+    def _queue_url(self) -> str | None:
+        """The queue's URL at moto; warns once while the queue does not exist."""
+        warned = False
+        while not self.stopping.is_set():
+            try:
+                url: str = self.client.get_queue_url(QueueName=self.event.queue_name)["QueueUrl"]
+                return url
+            except Exception as exc:
+                if not warned:
+                    log.warning("%s: queue %s does not exist locally (%s); its messages are "
+                                "not delivered until it does", self.event.key,
+                                self.event.queue_name, _reason(exc))
+                    warned = True
+            self.stopping.wait(RETRY_S)
+        return None
+
+    def _receive(self, url: str) -> list[dict[str, Any]]:
+        """Up to batchSize messages; over 10, gathered within maximumBatchingWindow."""
+        event = self.event
+        deadline = time.monotonic() + event.maximum_batching_window_s
+        messages: list[dict[str, Any]] = []
+        while len(messages) < event.batch_size and not self.stopping.is_set():
+            reply = self.client.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=min(10, event.batch_size - len(messages)),
+                WaitTimeSeconds=WAIT_S, MessageAttributeNames=["All"],
+                MessageSystemAttributeNames=["All"])
+            messages += reply.get("Messages", [])
+            if not messages or time.monotonic() >= deadline:
+                break
+        return messages
+
+    def _deliver(self, url: str, messages: list[dict[str, Any]]) -> None:
+        event, function = self.event, self.service.functions[self.event.function]
+        payload = json.dumps(sqs_event(messages, event.arn, self.service.region)).encode()
+        wait_s = function.timeout_s + INIT_TIMEOUT_S + 5  # Lambda waits for the function
+        result = self.invoker.invoke(function.name, payload, str(uuid.uuid4()), wait_s)
+        ids = [m["MessageId"] for m in messages]
+        if result.outcome is not Outcome.OK:
+            kept = set(ids)
+            outcome = f"{result.outcome.value}: left on the queue"
+        elif event.report_batch_item_failures:
+            kept = failed_message_ids(result.payload, ids)
+            outcome = f"ok, {len(kept)} reported failed" if kept else "ok"
+        else:
+            kept, outcome = set(), "ok"
+        done = [m for m in messages if m["MessageId"] not in kept]
+        for start in range(0, len(done), 10):  # DeleteMessageBatch takes 10 entries
+            self.client.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(done[start:start + 10])])
+        log.info("sqs %s -> %s: %d message%s, %s", event.queue_name, event.function,
+                 len(messages), "" if len(messages) == 1 else "s", outcome)
+
+
+def _reason(exc: Exception) -> str:
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+    return str(code) if code else type(exc).__name__
+
+
+class EventSources:
+    """The pollers of one emulator run; replaced as a whole when serverless.yml changes."""
+
+    def __init__(self, invoker: Invoker, endpoint: str) -> None:
+        self.invoker, self.endpoint = invoker, endpoint
+        self.pollers: list[SqsPoller] = []
+        self._lock = threading.Lock()
+
+    def start(self, service: ServiceConfig) -> EventSources:
+        """Create the queues and buckets of `resources:`, then poll for each sqs event."""
+        create_queues_and_buckets(service, self.endpoint)
+        pollers = [SqsPoller(service, e, self.invoker, self.endpoint).start()
+                   for e in service.sqs_events if e.enabled and e.function in service.functions]
+        with self._lock:
+            old, self.pollers = self.pollers, pollers
+        _stop(old)
+        return self
+
+    def reload(self, service: ServiceConfig) -> None:
+        """A hot reload's new config: new queues and buckets, pollers for the new events."""
+        self.start(service)
+
+    def stop(self) -> None:
+        with self._lock:
+            old, self.pollers = self.pollers, []
+        _stop(old)
+
+
+def _stop(pollers: Sequence[SqsPoller]) -> None:
+    """Signal every poller; each ends after its current call (at most WAIT_S, or an invoke).
+
+    Not waited for: a stopping poller delivers nothing more and its errors are not reported,
+    and the invoker's close ends an invoke in flight (its messages stay on the queue).
+    """
+    for poller in pollers:
+        poller.stopping.set()
