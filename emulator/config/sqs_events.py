@@ -42,8 +42,7 @@ def sqs_event(doc: Document, function: str, raw: Any, key: KeyPath, context: Cfn
     if not isinstance(options, dict):
         raise doc.error(key, "sqs must be a queue ARN or a mapping with arn:")
     if "arn" not in options:
-        raise doc.error((*key, "arn"), "arn is required (the queue's ARN, or "
-                                       "Fn::GetAtt: [Queue, Arn])")
+        raise doc.error(key, "arn is required (the queue's ARN, or Fn::GetAtt: [Queue, Arn])")
     for name in options:
         if name not in _KNOWN:  # the framework warns (configValidationMode: warn)
             doc.note((*key, str(name)), "unknown sqs setting")

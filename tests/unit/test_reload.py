@@ -16,7 +16,7 @@ from emulator import reload
 from emulator.config.api_keys import ApiKeyConfig
 from emulator.config.cognito import UserPoolConfig
 from emulator.config.loader import load_service
-from emulator.config.service import ServiceConfig
+from emulator.config.service import BucketConfig, QueueConfig, ServiceConfig, SqsEvent
 from emulator.gateway.http import HttpRequest
 from emulator.gateway.rest import Gateway
 from emulator.reload import Kind, Reloader, classify, compare
@@ -194,6 +194,18 @@ def test_compare_keeps_removed_and_changed_tables_and_says_so(tmp_path: Path) ->
         "table items: definition changed; the table is kept as it was created (restart the "
         "emulator with fresh state to recreate it)",
     )
+
+
+def test_compare_names_queue_bucket_and_sqs_event_changes(tmp_path: Path) -> None:
+    old = service_from(tmp_path, BASE)
+    new = dataclasses.replace(old, queues=(QueueConfig("Jobs", "svc-dev-Jobs", {}),),
+                              buckets=(BucketConfig("Files", "svc-dev-files"),),
+                              sqs_events=(SqsEvent("list", "arn:aws:sqs:r:1:svc-dev-Jobs",
+                                                   "functions.list.events[1].sqs"),))
+    assert compare(old, new).parts == ("+1 queue (svc-dev-Jobs)", "+1 bucket (svc-dev-files)",
+                                       "sqs events changed")
+    assert compare(new, old).parts == ("-1 queue (svc-dev-Jobs)", "-1 bucket (svc-dev-files)",
+                                       "sqs events changed")
 
 
 # --- applying a batch -------------------------------------------------------------------------
