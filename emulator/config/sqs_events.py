@@ -41,6 +41,9 @@ def sqs_event(doc: Document, function: str, raw: Any, key: KeyPath, context: Cfn
     options: dict[str, Any] = {"arn": raw} if isinstance(raw, str) else raw
     if not isinstance(options, dict):
         raise doc.error(key, "sqs must be a queue ARN or a mapping with arn:")
+    if any(str(name) == "Ref" or str(name).startswith("Fn::") for name in options):
+        raise doc.error(key, "the framework takes an intrinsic under arn: "
+                             "(sqs: {arn: !GetAtt Queue.Arn})")
     if "arn" not in options:
         raise doc.error(key, "arn is required (the queue's ARN, or Fn::GetAtt: [Queue, Arn])")
     for name in options:

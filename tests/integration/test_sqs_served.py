@@ -8,13 +8,17 @@ GET /seen lists. Each step waits on the emulator's own "sqs <queue> -> <function
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from tests.integration.emulator_harness import REPO, EmulatorProcess
+
+pytestmark = pytest.mark.integration
 
 QUEUES = REPO / "tests" / "fixtures" / "services" / "queues" / "serverless.yml"
 URL = "https://sqs.us-east-1.amazonaws.com/123456789012/queues-dev-"
@@ -33,6 +37,10 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
 
 @pytest.fixture(scope="module")
 def sqs(emulator: EmulatorProcess) -> Any:
+    return moto_sqs(emulator)
+
+
+def moto_sqs(emulator: EmulatorProcess) -> Any:
     """A client of moto's (the endpoint the start banner names), as a developer's would be."""
     endpoint = re.search(r"^DynamoDB: (\S+)", emulator.log, re.M)
     assert endpoint is not None
@@ -109,3 +117,32 @@ def test_a_bucket_of_resources_is_created(emulator: EmulatorProcess) -> None:
     assert reply.status == 200, reply.body
     assert reply.json() == {"bucket": "queues-dev-uploads",
                             "arn": "arn:aws:s3:::queues-dev-uploads", "body": "some bytes"}
+
+
+EXTRA = """\
+  extra:
+    handler: handlers.worker
+    events:
+      - sqs:
+          arn: !GetAtt Extra.Arn
+
+resources:
+  Resources:
+    Extra:
+      Type: AWS::SQS::Queue
+"""
+
+
+def test_a_queue_and_worker_added_while_running_are_served(tmp_path: Path) -> None:
+    folder = tmp_path / "svc"
+    shutil.copytree(QUEUES.parent, folder, ignore=shutil.ignore_patterns(".emulator"))
+    config = folder / "serverless.yml"
+    emu = EmulatorProcess(config, "--in-memory").start(timeout=90)
+    try:
+        mark = len(emu.output)
+        config.write_text(config.read_text().replace("\nresources:\n  Resources:\n", EXTRA))
+        emu.wait_for(r"^Reloaded serverless.yml: .*\+1 queue \(queues-dev-Extra\)", 30, mark)
+        moto_sqs(emu).send_message(QueueUrl=URL + "Extra", MessageBody="late")
+        wait_lines(emu, r"^sqs queues-dev-Extra -> extra: 1 message, ok$", 1, mark)
+    finally:
+        assert emu.stop() == 0

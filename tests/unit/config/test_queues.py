@@ -156,6 +156,7 @@ def test_sqs_events_string_and_mapping_forms(tmp_path: Path) -> None:
     ("sqs: 42", "functions.f.events[0].sqs", "queue ARN or a mapping"),
     ("sqs: {batchSize: 5}", "functions.f.events[0].sqs", "arn is required"),
     ("sqs: not-an-arn", "functions.f.events[0].sqs", "expected a queue ARN"),
+    ("sqs: !GetAtt Jobs.Arn", "functions.f.events[0].sqs", "intrinsic under arn:"),
     ("sqs: {arn: 'arn:aws:sqs:r:1:q', batchSize: 0}", "functions.f.events[0].sqs.batchSize",
      "from 1 to 10000"),
     ("sqs: {arn: 'arn:aws:sqs:r:1:q', batchSize: 10001, maximumBatchingWindow: 1}",
