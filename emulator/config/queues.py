@@ -27,6 +27,11 @@ _ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
                "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
                "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId",
                "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled")
+# Bucket properties a handler cannot observe through moto: accepted without a note.
+_BUCKET_NO_LOCAL_EFFECT = frozenset({
+    "BucketName", "Tags", "BucketEncryption", "PublicAccessBlockConfiguration",
+    "OwnershipControls", "LoggingConfiguration", "MetricsConfigurations",
+    "AnalyticsConfigurations", "InventoryConfigurations", "IntelligentTieringConfigurations"})
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
@@ -66,7 +71,7 @@ def read_queues_and_buckets(doc: Document, context: CfnContext, service: str, st
         key = (*_KEY, logical_id, "Properties")
         if kind == BUCKET:
             for prop in props:
-                if prop != "BucketName":
+                if prop not in _BUCKET_NO_LOCAL_EFFECT:
                     doc.note((*key, prop))
             buckets.append(BucketConfig(logical_id, name))
             continue

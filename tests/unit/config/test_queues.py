@@ -43,7 +43,9 @@ Fifo:
   Properties: {FifoQueue: true, ContentBasedDeduplication: true}
 Files:
   Type: AWS::S3::Bucket
-  Properties: {VersioningConfiguration: {Status: Enabled}}
+  Properties:
+    VersioningConfiguration: {Status: Enabled}
+    BucketEncryption: {ServerSideEncryptionConfiguration: []}
 Named:
   Type: AWS::S3::Bucket
   Properties: {BucketName: my.named-bucket}
