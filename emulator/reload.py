@@ -84,8 +84,7 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
     warnings += [f"table {n}: definition changed; the table is kept as it was created "
                  "(restart the emulator with fresh state to recreate it)"
                  for n, t in tables[1].items() if n in tables[0] and tables[0][n] != t]
-    parts += _delta("queue", {q.name: q for q in old.queues}, {q.name: q for q in new.queues},
-                    changed=False)
+    parts += _delta("queue", {q.name: q for q in old.queues}, {q.name: q for q in new.queues})
     parts += _delta("bucket", {b.name: b for b in old.buckets},
                     {b.name: b for b in new.buckets}, changed=False)
     if old.sqs_events != new.sqs_events:

@@ -5,6 +5,7 @@ Each test waits on what the fake invoker was handed (a queue of calls), never on
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import queue
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
-from emulator.aws.queues import local_client
+from emulator.aws.queues import create_queues_and_buckets, local_client
+from emulator.config.errors import ConfigError
 from emulator.config.service import FunctionConfig, QueueConfig, ServiceConfig, SqsEvent
 from emulator.event_sources import EventSources
 from emulator.runtime.invoker import InvokeResult, Outcome
@@ -154,3 +156,24 @@ def test_a_queue_that_does_not_exist_is_warned_about_once(endpoint: str) -> None
     assert warnings.messages == [
         "functions.worker.events[2].sqs: queue elsewhere does not exist locally "
         "(AWS.SimpleQueueService.NonExistentQueue); its messages are not delivered until it does"]
+
+
+def test_queues_are_updated_in_place_and_a_refused_definition_names_the_resource(
+        endpoint: str) -> None:
+    def config(name: str = "upd-q", **attributes: str) -> ServiceConfig:
+        queue = QueueConfig("Jobs", name, attributes)
+        return dataclasses.replace(service(SqsEvent("worker", ARN + "upd-q", "k")),
+                                   queues=(queue,), sqs_events=())
+
+    create_queues_and_buckets(config(VisibilityTimeout="30"), endpoint)
+    send(endpoint, "upd-q", "kept")
+    create_queues_and_buckets(config(VisibilityTimeout="5"), endpoint)  # a reload
+    client = local_client("sqs", endpoint, "us-east-1")
+    url = f"{endpoint}/123456789012/upd-q"
+    assert client.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])[
+        "Attributes"] == {"VisibilityTimeout": "5"}
+    assert counts(endpoint, "upd-q") == ("1", "0")  # the message is still there
+    with pytest.raises(ConfigError) as raised:
+        create_queues_and_buckets(config("new-q", MaximumMessageSize="1"), endpoint)
+    assert raised.value.key == "resources.Resources.Jobs"
+    assert "MaximumMessageSize" in raised.value.detail
