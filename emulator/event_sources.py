@@ -57,6 +57,9 @@ class SqsPoller:
             except Exception as exc:  # moto restarting, a dropped connection: try again
                 if self.stopping.is_set():
                     return
+                if "NonExistentQueue" in _reason(exc):  # deleted, or moto restarted empty
+                    url = self._queue_url()
+                    continue
                 log.warning("sqs %s -> %s: %s (retrying in %.0f s)", self.event.queue_name,
                             self.event.function, exc, RETRY_S)
                 self.stopping.wait(RETRY_S)

@@ -177,3 +177,28 @@ def test_queues_are_updated_in_place_and_a_refused_definition_names_the_resource
         create_queues_and_buckets(config("new-q", MaximumMessageSize="1"), endpoint)
     assert raised.value.key == "resources.Resources.Jobs"
     assert "MaximumMessageSize" in raised.value.detail
+
+
+def test_a_queue_deleted_under_its_poller_is_warned_about_once_and_picked_up_again(
+        endpoint: str) -> None:
+    invoker = RecordingInvoker(lambda event: InvokeResult(Outcome.OK, b"null"))
+    event = SqsEvent("worker", ARN + "gone-q", "functions.worker.events[0].sqs")
+    config = dataclasses.replace(service(event), queues=(QueueConfig("Q", "gone-q", {}),))
+    warnings = Warnings()
+    logger = logging.getLogger("emulator.sqs")
+    logger.addHandler(warnings)
+    sources = EventSources(invoker, endpoint).start(config)
+    try:
+        send(endpoint, "gone-q", "first")
+        invoker.next()
+        client = local_client("sqs", endpoint, "us-east-1")
+        client.delete_queue(QueueUrl=f"{endpoint}/123456789012/gone-q")  # as a moto restart
+        assert warnings.arrived.wait(10)
+        create_queues_and_buckets(config, endpoint)
+        send(endpoint, "gone-q", "second")
+        assert [r["body"] for r in invoker.next()[1]["Records"]] == ["second"]
+    finally:
+        sources.stop()
+        logger.removeHandler(warnings)
+    assert len(warnings.messages) == 1
+    assert "queue gone-q does not exist locally" in warnings.messages[0]
