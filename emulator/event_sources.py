@@ -139,6 +139,12 @@ class EventSources:
         with self._lock:
             old, self.pollers = self.pollers, pollers
         _stop(old)
+        if [p.event for p in old] != [p.event for p in pollers]:
+            for poller in pollers:
+                event = poller.event
+                log.info("sqs %s -> %s (batchSize %d%s)", event.queue_name, event.function,
+                         event.batch_size, ", ReportBatchItemFailures"
+                         if event.report_batch_item_failures else "")
         return self
 
     def reload(self, service: ServiceConfig) -> None:

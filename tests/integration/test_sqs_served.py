@@ -71,6 +71,9 @@ def wait_lines(emulator: EmulatorProcess, pattern: str, count: int, start: int) 
 
 def test_the_worker_gets_the_message_and_it_is_deleted(emulator: EmulatorProcess,
                                                        sqs: Any) -> None:
+    banner = emulator.log.split("Ready:")[0]  # each mapping is named once before Ready
+    assert "sqs queues-dev-Jobs -> worker (batchSize 5)\n" in banner
+    assert "sqs queues-dev-Partial -> partial (batchSize 10, ReportBatchItemFailures)\n" in banner
     mark = len(emulator.output)
     (message_id,) = send(emulator, "jobs", "hello")
     wait_lines(emulator, r"^sqs queues-dev-Jobs -> worker: 1 message, ok$", 1, mark)
