@@ -612,11 +612,25 @@ def _prepare_imports(task_root: str, import_paths: str = "") -> None:
     os.chdir(task_root)
 
 
+def _local_endpoints_for_old_sdks() -> None:
+    """sdk_endpoints.py, loaded by path (this folder is not on the handler's sys.path)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sdk_endpoints.py")
+    spec = importlib.util.spec_from_file_location("_emulator_sdk_endpoints", path)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.install()
+
+
 def main(argv: list[str]) -> None:
     """Parse `--parent-pid N [--client builtin|awslambdaric] [--import-path DIRS]`, start the
     watchdog, run a client."""
     options = {argv[i]: argv[i + 1] for i in range(1, len(argv) - 1, 2)}
     start_watchdog(int(options["--parent-pid"]))
+    _local_endpoints_for_old_sdks()
     _prepare_imports(os.environ["LAMBDA_TASK_ROOT"], options.get("--import-path", ""))
     handler, api = os.environ["_HANDLER"], os.environ["AWS_LAMBDA_RUNTIME_API"]
     if options.get("--client", "builtin") == "awslambdaric":
