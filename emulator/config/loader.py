@@ -31,6 +31,8 @@ from emulator.config.http_api_events import (
 from emulator.config.http_authorizers import read_http_authorizers
 from emulator.config.http_events import check_routes, http_routes
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
+from emulator.config.lift import PLUGIN as LIFT_PLUGIN
+from emulator.config.lift import apply_constructs
 from emulator.config.offline import read_offline
 from emulator.config.packaging import HANDLED_PLUGINS, read_packaging
 from emulator.config.project import framework_version_note
@@ -79,9 +81,12 @@ def load_service(
                        file=path, lines=lines, params=params,
                        placeholder_remote=placeholder_remote, notes=notes)
     document = merge_fragments(document, lines, str(path))
+    document, lift_unsupported = apply_constructs(document, path, lines, stage)
     if version_note := framework_version_note(document):
         notes.insert(0, version_note)
-    return _Builder(document, path, lines).build(options, notes)
+    builder = _Builder(document, path, lines)
+    builder.unsupported += lift_unsupported  # emulator/config/lift.py
+    return builder.build(options, notes)
 
 
 def _deployed_name(spec: Any, default: str) -> str:
@@ -281,6 +286,6 @@ class _Builder(Document):
         if isinstance(plugins, dict):
             plugins = plugins.get("modules") or []
         for i, plugin in enumerate(plugins if isinstance(plugins, list) else []):
-            if str(plugin) not in HANDLED_PLUGINS:  # read by config/packaging.py
+            if str(plugin) not in HANDLED_PLUGINS | {LIFT_PLUGIN}:  # packaging.py, lift.py
                 self.note(("plugins", i), str(plugin))
 

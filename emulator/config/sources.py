@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from emulator.config import lift
 from emulator.config.remote import Lookup
 from emulator.config.yamlfile import CfnLoader, KeyPath, describe_yaml_error
 
@@ -234,6 +235,17 @@ def _remote_hint(kind: str) -> Hint:
     return hint
 
 
+def _construct(ctx: Context, _params: list[Any], address: str | None) -> Any:
+    try:  # serverless-lift's source: the intrinsic of a construct's resource
+        return lift.variable(_address("construct", address), ctx.config)
+    except lift.LiftVariableError as exc:
+        raise SourceError(str(exc)) from None
+
+
+def _construct_hint(ctx: Context, _params: list[Any], address: str | None) -> str:
+    return lift.variable_hint(str(address), ctx.config)
+
+
 def _never(_ctx: Context, _params: list[Any], _address_: str | None) -> str:
     return "add a default"
 
@@ -250,6 +262,8 @@ SOURCES: Mapping[str, Spec] = {
     "ssm": Spec(_ssm, _remote_hint("ssm"), remote=True),
     "cf": Spec(_remote("cf"), _remote_hint("cf"), remote=True),
     "s3": Spec(_remote("s3"), _remote_hint("s3"), remote=True),
+    # a construct lift deploys but the emulator does not has no value: placeholder-able
+    "construct": Spec(_construct, _construct_hint, remote=True),
 }
 
 

@@ -237,14 +237,14 @@ def test_each_failure_says_what_to_do(value: str, message: str, tmp_path: Path) 
 
 
 def test_a_plugin_source_is_an_error_or_with_the_flag_a_placeholder(tmp_path: Path) -> None:
-    document = {"custom": {"q": "${construct:jobs.queueUrl}"}}
-    with pytest.raises(ConfigError, match='unknown variable source "construct"') as raised:
+    document = {"custom": {"q": "${vault:secret/db}"}}
+    with pytest.raises(ConfigError, match='unknown variable source "vault"') as raised:
         run(document, tmp_path)
     assert "--placeholder-remote" in raised.value.detail
     notes: list[str] = []
     resolved = run(document, tmp_path, notes=notes, placeholder_remote=True)
-    assert resolved["custom"]["q"] == "placeholder(construct:jobs.queueUrl)"
-    assert notes[0].startswith("custom.q: ${construct:jobs.queueUrl} has no local value")
+    assert resolved["custom"]["q"] == "placeholder(vault:secret/db)"
+    assert notes[0].startswith("custom.q: ${vault:secret/db} has no local value")
 
 
 def test_non_string_yaml_keys_are_found_as_javascript_names_them(tmp_path: Path) -> None:
