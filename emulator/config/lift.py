@@ -7,25 +7,22 @@ later adds the constructs' CloudFormation resources. The emulator does the same 
 document, so the resources, functions and role statements that result are read like any
 others: `queue` -> two AWS::SQS::Queue, `storage` -> an AWS::S3::Bucket,
 `database/dynamodb-single-table` -> an AWS::DynamoDB::Table. The website, webhook and vpc
-constructs are named as not emulated. `${construct:<id>.<name>}` resolves to the intrinsic
-lift's `variables()` gives (emulator/config/sources.py registers the source).
+constructs are named as not emulated. `${construct:<id>.<name>}` is lift_constructs.variable.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from emulator.config import lift_constructs as built
 from emulator.config.document import Document
-from emulator.config.errors import ConfigError
 from emulator.config.fragments import merge
+from emulator.config.lift_constructs import PLUGIN, lift_enabled
 from emulator.config.yamlfile import KeyPath
 
-PLUGIN = "serverless-lift"
 _ID = re.compile(r"[a-zA-Z0-9-_]+")  # lift's CONSTRUCT_ID_PATTERN
 _COMMON_KEYS = frozenset({"type", "extensions", "provider"})
 _KEYS = {  # each construct's schema (additionalProperties: false)
@@ -36,13 +33,6 @@ _KEYS = {  # each construct's schema (additionalProperties: false)
 }
 _EXTENSIONS = {built.QUEUE: ("queue", "Queue", "dlq", "Dlq"), built.STORAGE: ("bucket", "Bucket"),
                built.DATABASE: ("table", "Table")}
-
-
-def lift_enabled(plugins: Any) -> bool:
-    """Whether `plugins:` (a list, or v1's {modules: [...]}) loads serverless-lift."""
-    if isinstance(plugins, dict):
-        plugins = plugins.get("modules")
-    return isinstance(plugins, list) and PLUGIN in [str(p) for p in plugins]
 
 
 def apply_constructs(document: dict[str, Any], path: Path, lines: dict[KeyPath, int],
@@ -260,50 +250,3 @@ def _override(target: Any, override: dict[str, Any]) -> Any:
     for name, value in override.items():
         out[name] = _override(out.get(name), value) if isinstance(value, dict) else value
     return out
-
-
-# --- ${construct:<id>.<name>} ---------------------------------------------------------------
-
-class LiftVariableError(ValueError):
-    """A `${construct:...}` that names no construct or no variable of it."""
-
-
-def variable(address: str, config: Callable[[KeyPath], Any]) -> Any:
-    """The intrinsic lift gives `${construct:<address>}`; None for a construct not emulated.
-
-    `config` reads one resolved key of the document. Only the construct's `type` (and a
-    storage's `publicPath`) is read, so a worker may use its own queue's variables.
-    """
-    cid, _, name = address.partition(".")
-    if not lift_enabled(config(("plugins",))):
-        raise LiftVariableError(f'the "construct" source is {PLUGIN}\'s, which is not in '
-                                "plugins:")
-    kind = config(("constructs", cid, "type"))
-    if kind is None:
-        raise LiftVariableError(f"no construct named {cid!r} (constructs: "
-                                f"{_construct_ids(config)})")
-    settings = {"type": kind, "publicPath": config(("constructs", cid, "publicPath"))}
-    names = built.variable_names(settings)
-    if kind not in built.NOT_EMULATED and not names:
-        raise LiftVariableError(f"constructs.{cid} has an unknown type {kind!r}")
-    if name not in names:
-        has = f"has {', '.join(names)}" if names else "exposes no variable"
-        raise LiftVariableError(f"{cid} ({kind}) has no variable {name!r}: it {has}")
-    return built.variables(cid, settings).get(name)
-
-
-def variable_hint(address: str, config: Callable[[KeyPath], Any]) -> str:
-    """What to do about a variable of a construct that is not emulated."""
-    cid, _, name = address.partition(".")
-    kind = config(("constructs", cid, "type"))
-    return (f"lift's {kind} construct is not emulated, so {cid}.{name} has no local value: "
-            "write the value instead, or start with --placeholder-remote")
-
-
-def _construct_ids(config: Callable[[KeyPath], Any]) -> str:
-    try:
-        constructs = config(("constructs",))
-    except ConfigError:  # a construct that cannot resolve (it is reported where it is used)
-        return "?"
-    return ", ".join(map(str, constructs)) if isinstance(constructs, dict) and constructs \
-        else "none"

@@ -2,18 +2,23 @@
 
 Follows lift's src/constructs/aws/{Queue,Storage,DatabaseDynamoDBSingleTable}.ts: each
 construct is a CDK construct in the service's stack, so its resources carry CDK's logical ids
-(`makeUniqueId`: "jobsQueueF8B4C4E2"), its `${construct:id.name}` variables are CloudFormation
-intrinsics on those ids, and its permissions are IAM statements lift appends to the role.
-Pure functions of a construct's settings; validation is emulator/config/lift.py's.
+(`makeUniqueId`: "jobsQueueCEDBAE3E"), its `${construct:id.name}` variables are CloudFormation
+intrinsics on those ids (`variable`, the source emulator/config/sources.py registers), and its
+permissions are IAM statements lift appends to the role. Pure functions of a construct's
+settings; validating them and extending the document is emulator/config/lift.py's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from emulator.config.errors import ConfigError
+from emulator.config.yamlfile import KeyPath
+
+PLUGIN = "serverless-lift"
 QUEUE, STORAGE, DATABASE = "queue", "storage", "database/dynamodb-single-table"
 # Lift's other construct types and the variables they expose (none of them is emulated).
 NOT_EMULATED: Mapping[str, tuple[str, ...]] = {
@@ -33,6 +38,13 @@ TABLE_ACTIONS = (  # DatabaseDynamoDBSingleTable.ts permissions()
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
     "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
     "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem")
+
+
+def lift_enabled(plugins: Any) -> bool:
+    """Whether `plugins:` (a list, or v1's {modules: [...]}) loads serverless-lift."""
+    if isinstance(plugins, dict):
+        plugins = plugins.get("modules")
+    return isinstance(plugins, list) and PLUGIN in [str(p) for p in plugins]
 
 
 def cdk_logical_id(*path: str) -> str:
@@ -227,3 +239,50 @@ def _capitalized(value: Any) -> Any:
     if isinstance(value, list):
         return [_capitalized(v) for v in value]
     return value
+
+
+# --- ${construct:<id>.<name>} ---------------------------------------------------------------
+
+class LiftVariableError(ValueError):
+    """A `${construct:...}` that names no construct or no variable of it."""
+
+
+def variable(address: str, config: Callable[[KeyPath], Any]) -> Any:
+    """The intrinsic lift gives `${construct:<address>}`; None for a construct not emulated.
+
+    `config` reads one resolved key of the document. Only the construct's `type` (and a
+    storage's `publicPath`) is read, so a worker may use its own queue's variables.
+    """
+    cid, _, name = address.partition(".")
+    if not lift_enabled(config(("plugins",))):
+        raise LiftVariableError(f'the "construct" source is {PLUGIN}\'s, which is not in '
+                                "plugins:")
+    kind = config(("constructs", cid, "type"))
+    if kind is None:
+        raise LiftVariableError(f"no construct named {cid!r} (constructs: "
+                                f"{_construct_ids(config)})")
+    settings = {"type": kind, "publicPath": config(("constructs", cid, "publicPath"))}
+    names = variable_names(settings)
+    if kind not in NOT_EMULATED and not names:
+        raise LiftVariableError(f"constructs.{cid} has an unknown type {kind!r}")
+    if name not in names:
+        has = f"has {', '.join(names)}" if names else "exposes no variable"
+        raise LiftVariableError(f"{cid} ({kind}) has no variable {name!r}: it {has}")
+    return variables(cid, settings).get(name)
+
+
+def variable_hint(address: str, config: Callable[[KeyPath], Any]) -> str:
+    """What to do about a variable of a construct that is not emulated."""
+    cid, _, name = address.partition(".")
+    kind = config(("constructs", cid, "type"))
+    return (f"lift's {kind} construct is not emulated, so {cid}.{name} has no local value: "
+            "write the value instead, or start with --placeholder-remote")
+
+
+def _construct_ids(config: Callable[[KeyPath], Any]) -> str:
+    try:
+        constructs = config(("constructs",))
+    except ConfigError:  # a construct that cannot resolve (it is reported where it is used)
+        return "?"
+    return ", ".join(map(str, constructs)) if isinstance(constructs, dict) and constructs \
+        else "none"

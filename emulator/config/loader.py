@@ -31,8 +31,8 @@ from emulator.config.http_api_events import (
 from emulator.config.http_authorizers import read_http_authorizers
 from emulator.config.http_events import check_routes, http_routes
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
-from emulator.config.lift import PLUGIN as LIFT_PLUGIN
 from emulator.config.lift import apply_constructs
+from emulator.config.lift_constructs import PLUGIN as LIFT_PLUGIN
 from emulator.config.offline import read_offline
 from emulator.config.packaging import HANDLED_PLUGINS, read_packaging
 from emulator.config.project import framework_version_note

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from emulator.config import lift
+from emulator.config import lift_constructs as lift
 from emulator.config.remote import Lookup
 from emulator.config.yamlfile import CfnLoader, KeyPath, describe_yaml_error
 

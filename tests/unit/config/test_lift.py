@@ -82,6 +82,14 @@ def test_queue_settings_reach_the_queues_and_the_event() -> None:
             event["maximumConcurrency"]) == (10, 4, 2)
 
 
+def test_queue_names_follow_the_stage_given_on_the_command_line() -> None:
+    document = {"service": {"name": "legacy"}, "provider": {"stage": "dev"}, "plugins": LIFT,
+                "constructs": {"jobs": {"type": "queue", "worker": {"handler": "h.f"}}}}
+    out, _ = apply_constructs(document, Path("serverless.yml"), {}, "beta")
+    assert resources(out)[QUEUE]["Properties"]["QueueName"] == "legacy-beta-jobs"
+    assert "resources" not in document  # the input is left as it was
+
+
 def test_a_worker_named_by_string_is_the_existing_function() -> None:
     document, _ = lifted({"jobs": {"type": "queue", "worker": "consume"}},
                          functions={"consume": {"handler": "h.f", "timeout": 2,
