@@ -76,15 +76,15 @@ class _Lift(Document):
         if not _ID.fullmatch(cid):
             raise self.error(key, "a construct id may hold only letters, digits, - and _ "
                                   "(lift's pattern ^[a-zA-Z0-9-_]+$)")
-        if kind in built.NOT_EMULATED:
-            self.note(key, f"{kind}: not emulated")
+        if isinstance(kind, str) and kind in built.NOT_EMULATED:
+            self.note(key, kind)  # named in the start warning's "not emulated" list
             return []
-        if kind not in _KEYS:
+        if not isinstance(kind, str) or kind not in _KEYS:
             known = ", ".join([*_KEYS, *built.NOT_EMULATED])
             raise self.error((*key, "type") if "type" in settings else key,
                              f"unknown construct type {kind!r}: lift knows {known}")
         if settings.get("provider") not in (None, "aws"):
-            self.note((*key, "provider"), "a lift provider other than aws: not emulated")
+            self.note((*key, "provider"), "a lift provider other than aws")
             return []
         for name in settings:
             if name not in _KEYS[kind] | _COMMON_KEYS:

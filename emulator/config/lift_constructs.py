@@ -263,7 +263,7 @@ def variable(address: str, config: Callable[[KeyPath], Any]) -> Any:
                                 f"{_construct_ids(config)})")
     settings = {"type": kind, "publicPath": config(("constructs", cid, "publicPath"))}
     names = variable_names(settings)
-    if kind not in NOT_EMULATED and not names:
+    if not isinstance(kind, str) or (kind not in NOT_EMULATED and not names):
         raise LiftVariableError(f"constructs.{cid} has an unknown type {kind!r}")
     if name not in names:
         has = f"has {', '.join(names)}" if names else "exposes no variable"

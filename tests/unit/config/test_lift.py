@@ -181,7 +181,7 @@ def test_extensions_override_the_cloudformation() -> None:
                                   "server-side-website", "vpc"])
 def test_other_constructs_are_named_once_and_add_nothing(kind: str) -> None:
     document, unsupported = lifted({"site": {"type": kind, "path": "public"}})
-    assert unsupported == [f"constructs.site ({kind}: not emulated)"]
+    assert unsupported == [f"constructs.site ({kind})"]
     assert "resources" not in document and "iamRoleStatements" not in document["provider"]
 
 
@@ -222,6 +222,7 @@ def write(tmp_path: Path, constructs: str, rest: str = "") -> Path:
         ("db:\n  type: database/dynamodb-single-table\n  extensions: {tabel: {}}\n", 9,
          "constructs.db.extensions.tabel", "no extension 'tabel' on a "
          "database/dynamodb-single-table: there are table"),
+        ("jobs:\n  type: [queue]\n", 8, "constructs.jobs.type", "unknown construct type ['queue']"),
         ("my.jobs:\n  type: queue\n", 8, "constructs.my.jobs", "a construct id may hold"),
     ],
 )
@@ -267,7 +268,8 @@ def test_construct_variables_are_lifts_intrinsics(value: str, expected: Any,
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("${construct:jbos.queueUrl}", "no construct named 'jbos' (constructs: jobs, hook)"),
+        ("${construct:jbos.queueUrl}", "no construct named 'jbos' (constructs: jobs, hook, odd)"),
+        ("${construct:odd.url}", "constructs.odd has an unknown type ['queue']"),
         ("${construct:jobs.url}", "jobs (queue) has no variable 'url': it has queueUrl, "
                                   "queueArn, dlqUrl, dlqArn"),
         ("${construct:hook.busName}", "lift's webhook construct is not emulated, so "
@@ -277,7 +279,8 @@ def test_construct_variables_are_lifts_intrinsics(value: str, expected: Any,
 )
 def test_construct_variable_errors_say_what_exists(value: str, message: str,
                                                    tmp_path: Path) -> None:
-    constructs = {"jobs": {"type": "queue"}, "hook": {"type": "webhook"}}
+    constructs = {"jobs": {"type": "queue"}, "hook": {"type": "webhook"},
+                  "odd": {"type": ["queue"]}}
     with pytest.raises(ConfigError) as raised:
         resolved(value, constructs, tmp_path)
     assert message in raised.value.detail
