@@ -9,8 +9,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from emulator.config.lift_constructs import logical_id
 from tests.integration.emulator_harness import REPO, EmulatorProcess
 
@@ -47,7 +45,6 @@ def test_without_lifts_permissions_the_same_write_is_denied(tmp_path: Path) -> N
         emu.stop()
 
 
-@pytest.mark.skip(reason="needs AWS::SQS::Queue support (branch sqs)")
 def test_the_sqs_worker_project_produces_and_its_worker_consumes(tmp_path: Path) -> None:
     project = tmp_path / "aws-python-sqs-worker"
     shutil.copytree(SQS_WORKER, project, ignore=shutil.ignore_patterns(".emulator"))
