@@ -264,6 +264,8 @@ class Dependencies:
         except DependencyError as unreachable:
             try:
                 self._uv(uv, *args, "--offline", sources=sources)
+            except BuildError:
+                raise  # the cache has every file, and they do not build: no index would help
             except DependencyError:
                 raise unreachable from None
             logger.warning("the package index is unreachable: the handlers' requirements (%s) "

@@ -207,3 +207,20 @@ def test_requirements_that_do_not_build_stop_only_their_functions(
     with pytest.raises(dependencies.BuildError, match="markupsafe"):
         deps.runtime_for(svc, svc.functions["old"])  # an invocation: the same one line ...
     assert Path(uv + ".calls").read_text(encoding="utf-8").count("\n") == calls  # ... no retry
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for uv")
+def test_offline_with_everything_cached_a_build_failure_stops_only_its_functions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No index (the first install fails to connect); uv's cache has the sdist, which fails to
+    # build: that is the requirement's failure, not the network's.
+    uv = fake_uv(tmp_path, 'case "$1" in venv) mkdir -p "$7/bin"; exit 0;; esac\n'
+                           'case "$*" in *--offline*) '
+                           'echo "  x Failed to build markupsafe==1.0" >&2; exit 1;; esac\n'
+                           'echo "error: Failed to fetch: https://pypi.org/simple/boto3/" >&2\n'
+                           'echo "  Caused by: dns error" >&2; exit 2\n')
+    monkeypatch.setattr(dependencies, "find_uv", lambda: uv)
+    monkeypatch.setattr(pythons, "find", lambda *_: Interpreter(sys.executable, "3.12.1"))
+    svc = service(tmp_path)
+    broken = Dependencies(tmp_path / "venvs", echo=lambda _: None).prepare(svc)
+    assert "Failed to build markupsafe==1.0" in broken["f"]
