@@ -94,7 +94,7 @@ def realworld(session: nox.Session) -> None:
     """The emulator on the real-world corpus (tests/realworld/): per project the routes declared,
     served and answered by the handler, and start errors. `nox -s realworld -- --peer` adds
     serverless-offline 13 and `serverless print` side by side (npm; ~15 min; not in CI's run,
-    which runs a five-project slice as tests/realworld/test_corpus_subset.py)."""
+    which runs a six-project slice as tests/realworld/test_corpus_subset.py)."""
     session.install("-e", ".")
     session.run("python", "tools/realworld.py", *session.posargs)
 
