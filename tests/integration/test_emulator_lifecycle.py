@@ -158,20 +158,30 @@ def test_bad_cli_argument_is_rejected_without_traceback(args: tuple[str, str]) -
 
 def test_ctrl_c_while_the_handlers_virtualenv_builds_is_one_line_not_a_traceback(
         tmp_path: Path) -> None:
-    # GIVEN an emulator building a handler virtualenv (a fresh --venv-dir: uv runs)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--config", str(REVIEW_API), "--port", "0",
-         "--in-memory", "--no-reload", "--venv-dir", str(tmp_path / "venvs")],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("Building the handlers' virtualenv"):
-            break
-    # WHEN Ctrl-C arrives before the emulator is ready
-    proc.send_signal(signal.SIGINT)
-    rest, _ = proc.communicate(timeout=60)
+    # GIVEN an emulator building a handler virtualenv (a fresh --venv-dir: uv runs), with
+    # Ctrl-C's default action even when the suite runs as a background job, whose SIGINT is
+    # ignored and would stay ignored in the child (a caught signal is reset by exec)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "--config", str(REVIEW_API), "--port", "0",
+             "--in-memory", "--no-reload", "--venv-dir", str(tmp_path / "venvs")],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    finally:
+        signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
+    with proc:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("Building the handlers' virtualenv"):
+                break
+        # WHEN Ctrl-C arrives before the emulator is ready
+        proc.send_signal(signal.SIGINT)
+        try:
+            rest, _ = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
     # THEN it says so in one line, with Ctrl-C's exit status, and leaves no traceback
     assert proc.returncode == 130, "".join(seen) + rest
     assert "Traceback" not in rest
