@@ -166,7 +166,7 @@ class Dependencies:
         with self._lock:
             key = spec.key()
             if key in self._broken:  # tried once: not again on every request
-                raise self._broken[key]
+                raise BuildError(str(self._broken[key]))  # a fresh one: no growing traceback
             venv = self._venvs.get(key)
             if venv is None:
                 try:
