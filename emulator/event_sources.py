@@ -20,7 +20,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from emulator.aws.queues import create_queues_and_buckets, local_client
+from emulator.aws.queues import create_queues_and_buckets
+from emulator.aws.tables import local_client
 from emulator.config.service import ServiceConfig, SqsEvent
 from emulator.runtime.invoker import Invoker, Outcome
 from emulator.runtime.outcomes import INIT_TIMEOUT_S

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.aws.state import write_atomic
-from emulator.aws.tables import FAKE_SECRET
+from emulator.aws.tables import local_client
 from emulator.config.cognito import LivePool, UserPoolConfig
 from emulator.config.service import ServiceConfig
 
@@ -24,10 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def client(endpoint: str, region: str) -> Any:
-    import boto3  # only when the service has user pools
-
-    return boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region,
-                        aws_access_key_id="emulator", aws_secret_access_key=FAKE_SECRET)
+    return local_client("cognito-idp", endpoint, region)  # boto3 only with user pools
 
 
 def create_user_pools(service: ServiceConfig, endpoint: str) -> dict[str, LivePool]:

@@ -12,18 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from emulator.aws.tables import FAKE_SECRET, local_boto3_session
+from emulator.aws.tables import local_client
 from emulator.config.errors import ConfigError
 from emulator.config.service import QueueConfig, ServiceConfig
 
 log = logging.getLogger(__name__)
-
-
-def local_client(service_name: str, endpoint: str, region: str) -> Any:
-    """A boto3 client of moto's, signed with the emulator's own key (no IAM role applies)."""
-    return local_boto3_session().client(
-        service_name, endpoint_url=endpoint, region_name=region,
-        aws_access_key_id="emulator", aws_secret_access_key=FAKE_SECRET)
 
 
 def create_queues_and_buckets(service: ServiceConfig, endpoint: str) -> None:

@@ -80,6 +80,14 @@ def local_boto3_session() -> Any:
     return boto3.session.Session(botocore_session=core)
 
 
+def local_client(service_name: str, endpoint: str, region: str) -> Any:
+    """A boto3 client of a local endpoint, signed with the emulator's own key (no function's
+    role applies) and reading nothing of the developer's AWS configuration."""
+    return local_boto3_session().client(
+        service_name, endpoint_url=endpoint, region_name=region,
+        aws_access_key_id="emulator", aws_secret_access_key=FAKE_SECRET)
+
+
 def access_key_for(function: FunctionConfig) -> str:
     """Return the fake access key of one function: distinct per function, stable across runs."""
     digest = hashlib.sha256(function.full_name.encode()).hexdigest().upper()
@@ -134,10 +142,7 @@ def table_warnings(service: ServiceConfig) -> list[str]:
 def create_tables(service: ServiceConfig, endpoint: str) -> None:
     """Create every table of `resources:` that does not exist yet at a DynamoDB endpoint."""
     # boto3 only for --dynamodb-endpoint and reloads: not on the start-up path
-    client = local_boto3_session().client(
-        "dynamodb", endpoint_url=endpoint, region_name=service.region,
-        aws_access_key_id="emulator", aws_secret_access_key=FAKE_SECRET,
-    )
+    client = local_client("dynamodb", endpoint, service.region)
     existing = set(client.list_tables().get("TableNames", []))
     for table in service.tables:
         if table.name in existing:

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
-from emulator.aws.queues import create_queues_and_buckets, local_client
+from emulator.aws.queues import create_queues_and_buckets
+from emulator.aws.tables import local_client
 from emulator.config.errors import ConfigError
 from emulator.config.service import FunctionConfig, QueueConfig, ServiceConfig, SqsEvent
 from emulator.event_sources import EventSources
