@@ -8,7 +8,7 @@ import shutil
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"  # uv installs in ~1 s where present
-nox.options.sessions = ["lint", "typecheck", "tests", "contracts"]
+nox.options.sessions = ["lint", "typecheck", "tests", "contracts", "docs"]
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
@@ -54,6 +54,15 @@ def contracts_live(session: nox.Session) -> None:
                       ".amazonaws.com/<stage>  (or --stack review-api-<stage> --region <r>)")
     session.install("-e", ".")
     session.run("python", "-m", "contracts", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs.yml, docs/) in strict mode: a broken link or anchor, or
+    any other warning, fails it. The site is written to site/ (git-ignored)."""
+    session.install("mkdocs-material>=9.5,<10")
+    session.run("mkdocs", "build", "--strict", *session.posargs,
+                env={"NO_MKDOCS_2_WARNING": "1"})  # Material's end-of-life notice
 
 
 @nox.session(python=PYTHON)
