@@ -138,6 +138,7 @@ class Dependencies:
         self._venvs: dict[str, Venv] = {}
         self._broken: dict[str, BuildError] = {}  # spec key -> why it did not build (once)
         self._warned: set[str] = set()
+        self._versions: dict[str, str | None] = {}  # --python PATH -> its version
 
     def prepare(self, service: ServiceConfig) -> dict[str, str]:
         """Build (or find) every function's virtualenv now, so problems show at start.
@@ -157,6 +158,7 @@ class Dependencies:
         spec = self.spec(service, function)
         venv = None if self._python else self._venv(service, function, spec)
         python = venv.python if venv is not None else str(self._python)
+        version = venv.version if venv is not None else self._fixed_version()
         paths = [str(p) for folder in service.packaging.layers.get(function.name, ())
                  for p in (folder / "python", folder / "python" / "lib" /
                            f"python{spec.python}" / "site-packages")]
@@ -165,7 +167,14 @@ class Dependencies:
         root = service.root / service.packaging.module(function.name)
         return FunctionRuntime(python=python, import_paths=tuple(paths),
                                task_root=str(root.resolve()),
-                               launcher=old_pythons.launcher(venv.version if venv else None))
+                               launcher=old_pythons.launcher(version))
+
+    def _fixed_version(self) -> str | None:
+        """The version of --python's interpreter (run once; None when it does not start)."""
+        if self._python not in self._versions:
+            probed = pythons.probe(str(self._python))
+            self._versions[str(self._python)] = probed.version if probed else None
+        return self._versions[str(self._python)]
 
     def _venv(self, service: ServiceConfig, function: FunctionConfig, spec: Spec) -> Venv:
         with self._lock:

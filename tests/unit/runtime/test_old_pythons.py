@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from emulator.config.loader import load_service
 from emulator.runtime import bootstrap_py36, old_pythons
+from emulator.runtime.dependencies import Dependencies
 from emulator.runtime.environments import BOOTSTRAP_PATH
 
 PY = Path("/venv/bin/python")
@@ -90,3 +92,22 @@ def test_load_module_imports_a_file_by_path(tmp_path: Path) -> None:
         assert sys.modules["_test_side_module"] is module
     finally:
         sys.modules.pop("_test_side_module", None)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for Python")
+@pytest.mark.parametrize(("prints", "launcher"), [
+    ("3.6.15", (str(old_pythons.PY36_LAUNCHER),)),
+    ("3.12.1", ()),
+])
+def test_a_python_given_with_its_path_is_asked_its_version(
+        tmp_path: Path, prints: str, launcher: tuple[str, ...]) -> None:
+    """--python /path/to/python3.6: nothing is built, but bootstrap still needs the launcher."""
+    python = tmp_path / "python"
+    python.write_text(f"#!/bin/sh\necho {prints}\n", encoding="utf-8")
+    python.chmod(0o755)
+    config = tmp_path / "serverless.yml"
+    config.write_text("service: s\nprovider: {name: aws, runtime: python3.6}\n"
+                      "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    service = load_service(config, env={})
+    deps = Dependencies(tmp_path / "venvs", python=str(python), echo=lambda _: None)
+    assert deps.runtime_for(service, service.functions["f"]).launcher == launcher
