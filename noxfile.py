@@ -8,7 +8,7 @@ import shutil
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"  # uv installs in ~1 s where present
-nox.options.sessions = ["lint", "typecheck", "tests", "contracts", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "contracts", "installed", "docs"]
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
@@ -44,6 +44,14 @@ def contracts(session: nox.Session) -> None:
     session.install("-e", ".")
     session.run("python", "-m", "contracts", "--seed", CONTRACTS_SEED, "--min-coverage", "100",
                 *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def installed(session: nox.Session) -> None:
+    """The wheel, installed alone into a fresh virtualenv outside the checkout, run from a copy
+    of the service in a temporary folder: serve, invoke, contracts, both console scripts."""
+    session.install("uv")
+    session.run("python", "tools/installed_check.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -137,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="serverless.yml: the emulator's service and the drift check's routes "
         "(default: the project's)",
     )
+    p.add_argument(
+        "--emulator-args",
+        action="append",
+        default=[],
+        metavar="'ARGS'",
+        help="options for the emulator this run starts, as one quoted string split like a "
+        "shell's (repeatable), e.g. --emulator-args '--python /usr/bin/python3.12 --stage qa'",
+    )
     return p
 
 
@@ -160,16 +170,38 @@ def _positive(text: str) -> int:
 @contextlib.contextmanager
 def base_url(args: argparse.Namespace) -> Iterator[str]:
     """Yield the target's base URL; an emulator started here is stopped on the way out."""
+    with target_of(args) as (url, _emulator):
+        yield url
+
+
+@contextlib.contextmanager
+def target_of(args: argparse.Namespace) -> Iterator[tuple[str, target.Emulator | None]]:
+    """Yield the base URL, and the emulator when one was started here (stopped on the way
+    out)."""
+    extra = [word for text in args.emulator_args for word in shlex.split(text)]
+    if extra and (args.base_url is not None or args.stack is not None):
+        raise UsageError("--emulator-args: no emulator is started with --base-url or --stack")
     if args.base_url is not None:
-        yield args.base_url.rstrip("/")
+        yield args.base_url.rstrip("/"), None
     elif args.stack is not None:
         try:
-            yield stack.service_endpoint(args.stack, args.region)
+            yield stack.service_endpoint(args.stack, args.region), None
         except stack.StackError as exc:
             raise UsageError(str(exc)) from exc
     else:
-        with target.Emulator(args.config) as emulator:
-            yield emulator.base_url
+        with target.Emulator(args.config, extra_args=extra) as emulator:
+            yield emulator.base_url, emulator
+
+
+def with_console(result: runner.RunResult, emulator: target.Emulator | None) -> None:
+    """Give each failing 5xx reply the emulator's console lines about it."""
+    if emulator is None:
+        return
+    result.findings = [
+        dataclasses.replace(f, console=emulator.console.about(*f.reply))
+        if f.reply is not None and f.reply[2] >= 500 else f
+        for f in result.findings
+    ]
 
 
 def check_drift(args: argparse.Namespace) -> drift.Drift | None:
@@ -268,9 +300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         the_plan = plan(args, argv)
         drifted = check_drift(args)
-        with base_url(args) as url:
+        with target_of(args) as (url, emulator):
             print(f"contracts: testing {url} (seed {the_plan.seed}) ...", flush=True)
             found = execute(the_plan, url)
+            with_console(found[0], emulator)
     except (UsageError, target.TargetError) as exc:
         print(f"contracts: {exc}", file=sys.stderr)
         return report.EXIT_USAGE

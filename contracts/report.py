@@ -139,6 +139,7 @@ def _failure_lines(findings: list[Finding]) -> list[str]:
             if f.curl.strip():
                 # A stateful failure's sample is the whole sequence: its last request failed.
                 lines.append(f"      {f.curl.strip().splitlines()[-1][:MESSAGE_CHARS]}")
+            lines += [f"      emulator: {line[:MESSAGE_CHARS]}" for line in f.console]
     return lines
 
 
@@ -162,7 +163,9 @@ def write_junit(outcome: Outcome, path: Path) -> None:
         by_check.setdefault(f.check, []).append(f)
     for check in [*outcome.checks, *sorted(set(by_check) - set(outcome.checks))]:
         found = by_check.get(check) or []
-        details = "\n\n".join(f"{f.operation}: {f.message}\n{f.curl}" for f in found)
+        details = "\n\n".join(f"{f.operation}: {f.message}\n{f.curl}"
+                              + "".join(f"\nemulator: {line}" for line in f.console)
+                              for f in found)
         cases.append(("contracts.checks", check, details or None))
     drift = outcome.drift
     cases.append(("contracts", "drift", None if drift is None or drift.ok

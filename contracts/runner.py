@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import click
 import hypothesis.configuration
@@ -40,6 +41,7 @@ from contracts.client import ApiClient
 from contracts.project import Project
 from contracts.state import RunState, activate
 
+REPLY_CHARS = 300  # of a failing reply's body, in its finding
 EXIT_INTERRUPTED = 130  # the shell's 128 + SIGINT, as schemathesis exits on Ctrl-C
 
 
@@ -64,6 +66,8 @@ class Finding:
     operation: str
     message: str
     curl: str = ""
+    reply: tuple[str, str, int] | None = None  # (method, path, status) of the failing reply
+    console: tuple[str, ...] = ()  # what the emulator's console said about that reply
 
 
 @dataclass(slots=True)
@@ -114,11 +118,29 @@ def findings(stats: Any) -> list[Finding]:
         for group in groups.values():
             for failure in group.failures:
                 message = " ".join(f"{failure.title}: {failure.message}".split())
+                if not failure.message.strip() and group.response is not None:
+                    # ST101 "Server error" has no message: say what the server answered
+                    message = f"{failure.title}: {reply_text(group.response)}"
                 found.append(
                     Finding(check_of.get(failure, "unknown"), failure.operation or label,
-                            message, group.code_sample or "")
+                            message, group.code_sample or "", reply_of(group.response))
                 )
     return found
+
+
+def reply_text(response: Any) -> str:
+    """`502 {"message": "Internal server error"}`: the status and the body, on one line."""
+    body = bytes(response.content or b"").decode("utf-8", "replace")
+    text = " ".join(body.split()) or "(empty body)"
+    return f"{response.status_code} {text[:REPLY_CHARS]}"
+
+
+def reply_of(response: Any) -> tuple[str, str, int] | None:
+    """(method, path, status) of a reply, as the emulator's access line shows them."""
+    request = getattr(response, "request", None)
+    if response is None or request is None or not request.url:
+        return None
+    return str(request.method), urlsplit(str(request.url)).path, int(response.status_code)
 
 
 def argv(options: RunOptions, config_file: Path) -> list[str]:

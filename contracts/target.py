@@ -1,9 +1,12 @@
 """Where a run sends its requests: the local emulator (started and stopped here) or a stage.
 
 The emulator is started as `python -m emulator --config <serverless.yml> --port 0 --in-memory
---no-reload` (fresh tables, nothing saved) and is ready when it prints `Ready: <base URL with
-the stage>`; nothing else of it is known here, so
-`python -m contracts --base-url ...` needs nothing from the emulator or the handlers.
+--no-reload [--emulator-args ...]` (fresh tables, nothing saved) and is ready when it prints
+`Ready: <base URL with the stage>`; nothing else of it is known here, so
+`python -m contracts --base-url ...` needs nothing from the emulator or the handlers. Its console
+is read for one more thing: the lines around each reply it logs with a 5xx status (the access
+line `GET /dev/x 502 1.2 ms fn cold` and the `error:`/`warning:` lines before it), so that a
+server error the run finds is reported with what the emulator said about it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
 READY = re.compile(r"^Ready: (\S+)")
+ACCESS = re.compile(r"^([A-Z]+) (\S+) (\d{3}) [\d.]+ ms\b")
+NOTED = ("error:", "warning:")
+NOTES_PER_REPLY = 6
 PROTECTED_STAGES = frozenset({"prod", "production"})
 # Hosts whose first path segment is the stage: API Gateway's own (regional, edge, private
 # vpce) endpoints, and the emulator on loopback. A custom domain maps base paths to stages as
@@ -84,7 +90,8 @@ def refuses_writes(base_url: str, stage: str | None = None) -> bool:
 class Emulator:
     """`python -m emulator` on a free port, for the duration of a `with` block."""
 
-    def __init__(self, config: Path, command: Sequence[str] | None = None) -> None:
+    def __init__(self, config: Path, command: Sequence[str] | None = None,
+                 extra_args: Sequence[str] = ()) -> None:
         self.command = [
             *(command or (sys.executable, "-m", "emulator")),
             "--config",
@@ -93,9 +100,11 @@ class Emulator:
             "0",
             "--in-memory",  # a fresh table: no saved state in, none out
             "--no-reload",  # the handlers under test do not change mid-run
+            *extra_args,  # --emulator-args: --python, --stage, --param, ...
         ]
         self.base_url = ""
         self.output: deque[str] = deque(maxlen=200)  # the tail, shown when it fails to start
+        self.console = ServerErrorLines()
         self._process: subprocess.Popen[str] | None = None
         self._ready = threading.Event()
         self._pump_thread: threading.Thread | None = None
@@ -137,6 +146,7 @@ class Emulator:
         assert process is not None and process.stdout is not None
         for line in process.stdout:
             self.output.append(line.rstrip("\n"))
+            self.console.feed(line.rstrip("\n"))
             match = READY.match(line)
             if match and not self._ready.is_set():
                 self.base_url = match.group(1)
@@ -154,6 +164,33 @@ class Emulator:
             self._pump_thread.join(STOP_TIMEOUT_S)  # ends at EOF: every writer has exited
             if not self._pump_thread.is_alive() and process.stdout is not None:
                 process.stdout.close()
+
+
+class ServerErrorLines:
+    """The emulator's console lines about each reply it logged with a 5xx status."""
+
+    def __init__(self) -> None:
+        self._pending: deque[str] = deque(maxlen=NOTES_PER_REPLY)
+        self._found: dict[tuple[str, str, int], tuple[str, ...]] = {}
+        self._lock = threading.Lock()
+
+    def feed(self, line: str) -> None:
+        """Read one console line: a note is kept until the next access line takes it."""
+        access = ACCESS.match(line)
+        with self._lock:
+            if access is None:
+                if line.startswith(NOTED):
+                    self._pending.append(line)
+                return
+            method, path, status = access.group(1), access.group(2), int(access.group(3))
+            if status >= 500:
+                self._found[(method, path, status)] = (*self._pending, line)
+            self._pending.clear()
+
+    def about(self, method: str, path: str, status: int) -> tuple[str, ...]:
+        """The lines about the last `method path` answered `status` (none: not logged)."""
+        with self._lock:
+            return self._found.get((method.upper(), path, status), ())
 
 
 def _interrupt(process: subprocess.Popen[str]) -> None:

@@ -23,6 +23,7 @@ from emulator.aws.tables import (
     require_loopback,
     table_warnings,
 )
+from emulator.commands import again
 from emulator.config.errors import ConfigError
 from emulator.config.flags import listen_address, parse_params, with_offline_flags
 from emulator.config.loader import load_service
@@ -159,7 +160,7 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         invoker = _invoker(service, settings, args, moto.endpoint, dynamodb,
                            lambda_endpoint=_local_url(server))
         auth = cli_auth.with_user_pools(service, started.auth, moto.endpoint,
-                                        state.snapshot_path(service, args.state_dir))
+                                        state.snapshot_path(service, args.state_dir), args)
         gateway = _front(service, invoker, args, auth)
         server.serve(gateway)
         sources = EventSources(invoker, moto.endpoint).start(service)  # queues, sqs events
@@ -188,7 +189,8 @@ def _kept(args: argparse.Namespace, started: _Started) -> str:
     """Say what the stopped emulator left on disk (read back from the snapshot file)."""
     if started.dynamodb:
         return f"Nothing saved by the emulator: the tables live at {started.dynamodb}."
-    return state.describe_kept(_state_file(started.service, args), bool(started.service.tables))
+    return state.describe_kept(_state_file(started.service, args), bool(started.service.tables),
+                               reset_command=again(args, "reset"))
 
 
 def _load_served(args: argparse.Namespace) -> ServiceConfig:
@@ -227,7 +229,7 @@ def _with_virtualenvs(settings: RuntimeSettings, service: ServiceConfig,
         return settings
     fixed = settings.python if args.python or args.no_venv else None
     deps = Dependencies(_venv_dir(service, args), runtime_client=args.runtime_client,
-                        python=fixed)
+                        python=fixed, reset_command=again(args, "reset"))
     try:
         broken = deps.prepare(service)
     except DependencyError as exc:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from emulator.aws import api_key_values, cognito
+from emulator.commands import again, program
 from emulator.config.authorizers import AuthorizerConfig, AuthorizerKind
 from emulator.config.errors import ConfigError
 from emulator.config.service import ServiceConfig
@@ -68,16 +69,19 @@ def auth_settings(args: argparse.Namespace, service: ServiceConfig) -> AuthSetti
 
 
 def with_user_pools(service: ServiceConfig, auth: AuthSettings, endpoint: str,
-                    snapshot: Path) -> AuthSettings:
-    """Create the service's user pools in moto; the settings that verify their tokens."""
+                    snapshot: Path, args: argparse.Namespace) -> AuthSettings:
+    """Create the service's user pools in moto; the settings that verify their tokens.
+
+    Each pool's line names the `token` command with this emulator's --config, --stage, ...
+    (commands.again), so it works pasted in another folder."""
     if not service.user_pools:
         return auth
     pools = cognito.create_user_pools(service, endpoint)
     path = cognito.discovery_path(snapshot)
     cognito.write_discovery(path, endpoint, pools)
     for pool in pools.values():
-        log.info("Cognito user pool %s: %s (python -m emulator token --pool %s --user NAME)",
-                 pool.logical_id, pool.pool_id, pool.logical_id)
+        log.info("Cognito user pool %s: %s (%s --pool %s --user NAME)", pool.logical_id,
+                 pool.pool_id, again(args, "token"), pool.logical_id)
     return dataclasses.replace(auth, user_pools=pools)
 
 
@@ -152,18 +156,19 @@ DEFAULT_PASSWORD = "Local-Passw0rd!"  # local pools only; moto keeps users in me
 
 def token_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m emulator token",
+        prog=f"{program()} token",
         description="Print an ID token of a user of a running emulator's Cognito user pool "
                     "(the user is created when missing), for a COGNITO_USER_POOLS route: "
                     "curl -H \"Authorization: $(python -m emulator token --user alice)\" ...")
     p.add_argument("--config", type=Path, metavar="PATH",
                    help="the service file or its folder (default: the one in this folder)")
-    p.add_argument("--stage")
-    p.add_argument("--region")
-    p.add_argument("--state-dir", type=Path, metavar="DIR")
+    p.add_argument("--stage", help="the stage the emulator serves (default: the file's)")
+    p.add_argument("--region", help="the region the emulator serves (default: the file's)")
+    p.add_argument("--state-dir", type=Path, metavar="DIR",
+                   help="the running emulator's --state-dir, if it was started with one")
     p.add_argument("--pool", help="logical id or PoolName (default: the only pool)")
     p.add_argument("--client", help="client logical id (default: the pool's first client)")
-    p.add_argument("--user", required=True)
+    p.add_argument("--user", required=True, help="the user's name (created when missing)")
     p.add_argument("--password", default=DEFAULT_PASSWORD,
                    help=f"set and use this password (default {DEFAULT_PASSWORD})")
     p.add_argument("--access", action="store_true", help="print the access token instead")

@@ -25,8 +25,10 @@ import yaml
 from emulator import cli, console
 from emulator.aws.moto_server import MotoServer
 from emulator.aws.tables import function_aws_env, moto_settings, require_loopback
+from emulator.commands import program
 from emulator.config.errors import ConfigError
 from emulator.config.loader import load_service
+from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime.environments import EnvironmentPool
 from emulator.runtime.invoker import Outcome
@@ -38,7 +40,7 @@ log = logging.getLogger("emulator")
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m emulator invoke",
+        prog=f"{program()} invoke",
         description="Invoke one function of serverless.yml once, like `serverless invoke "
                     "local`: through the running emulator if there is one, else one-off.")
     p.add_argument("function", help="the function's key under `functions:`")
@@ -48,21 +50,29 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a JSON or YAML file holding the event")
     source.add_argument("--event-type", choices=KINDS,
                         help="a sample event of this kind, shaped like AWS's samples")
-    p.add_argument("--config", type=Path, default=Path("serverless.yml"))
-    p.add_argument("--stage")
-    p.add_argument("--region")
+    p.add_argument("--config", type=Path, metavar="PATH",
+                   help="the service file or its folder (default: serverless.yml, .yaml or "
+                        ".json in this folder)")
+    p.add_argument("--stage", help="stage name (default: the file's provider.stage, else dev)")
+    p.add_argument("--region", help="region (default: the file's provider.region, else "
+                                    "us-east-1)")
     p.add_argument("--host", default="127.0.0.1",
                    help="where a running emulator is looked for (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=3000,
                    help="the running emulator's port (default 3000)")
     p.add_argument("--python", metavar="PATH", help="interpreter for a one-off invocation")
-    p.add_argument("--runtime-client", choices=("builtin", "awslambdaric"), default="builtin")
-    p.add_argument("--env-passthrough", action="append", default=[], metavar="NAME")
-    p.add_argument("--no-iam", action="store_true")
-    p.add_argument("--state-dir", type=Path, metavar="DIR")
+    p.add_argument("--runtime-client", choices=("builtin", "awslambdaric"), default="builtin",
+                   help="one-off: the runtime interface client (default builtin)")
+    p.add_argument("--env-passthrough", action="append", default=[], metavar="NAME",
+                   help="one-off: copy this variable from your shell into the function's "
+                        "environment (repeatable)")
+    p.add_argument("--no-iam", action="store_true",
+                   help="one-off: do not enforce the role statements")
+    p.add_argument("--state-dir", type=Path, metavar="DIR",
+                   help="where the tables are saved (default: .emulator/ beside serverless.yml)")
     p.add_argument("--in-memory", action="store_true",
                    help="one-off: start from empty tables, save nothing")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
 
@@ -70,6 +80,7 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     console.setup_logging(args.verbose)
     try:
+        args.config = locate(args.config, Path.cwd())
         service = load_service(args.config, stage=args.stage, region=args.region)
         function = service.functions.get(args.function)
         if function is None:

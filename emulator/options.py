@@ -6,23 +6,21 @@ import argparse
 from pathlib import Path
 
 from emulator import cli_auth
+from emulator.commands import SUBCOMMANDS, program
 from emulator.config.flags import offline_flags
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Describe every flag; --help shows them."""
+    commands = "\n".join(f"  {name:<7} {line}" for name, line in SUBCOMMANDS)
     p = argparse.ArgumentParser(
-        prog="python -m emulator", usage="%(prog)s [reset | token] [options]",
+        prog=program(), usage="%(prog)s [invoke | reset | token] [options]",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Serve a Serverless Framework service's http routes like API Gateway (REST\n"
-                    "v1, Lambda proxy), run its Python handlers like Lambda, on moto DynamoDB.\n"
-                    "No Docker, no AWS account: nothing leaves this machine.\n\n"
-                    "commands:\n"
-                    "  (none)  serve until Ctrl-C; tables are saved and loaded on the next start\n"
-                    "  reset   remove this stage's saved tables and exit\n"
-                    "  token   print a token of a user of the running emulator's Cognito user "
-                    "pool\n          (python -m emulator token --help)",
-        epilog="Also installed as the `review-api-emulator` command.")
+                    "v1 and HTTP API), run its Python handlers like Lambda, on moto (DynamoDB,\n"
+                    "SQS, Cognito). No Docker, no AWS account: nothing leaves this machine.\n\n"
+                    f"commands:\n{commands}",
+        epilog="Also installed as the `review-api-emulator` command. Every option: docs/cli.md.")
     p.add_argument("--config", type=Path, metavar="PATH",
                    help="the service file (default: serverless.yml, .yaml or .json in this "
                         "folder); handler paths resolve from its folder")

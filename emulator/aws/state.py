@@ -83,8 +83,10 @@ def reset(path: Path, echo: Callable[[str], None]) -> None:
             file.unlink(missing_ok=True)
 
 
-def describe_kept(path: Path | None, has_tables: bool = True) -> str:
-    """Say what the snapshot at path holds once the emulator has stopped (its last line)."""
+def describe_kept(path: Path | None, has_tables: bool = True,
+                  reset_command: str = "python -m emulator reset") -> str:
+    """Say what the snapshot at path holds once the emulator has stopped (its last line);
+    `reset_command` is the command line that removes it (emulator/commands.py)."""
     if path is None:
         return "Nothing saved (--in-memory)."
     if not has_tables:
@@ -104,7 +106,7 @@ def describe_kept(path: Path | None, has_tables: bool = True) -> str:
     total = sum(len(t.items) for t in tables.values())
     each = ", ".join(f"{t.name}: {len(t.items)}" for t in tables.values())
     return (f"Kept {_count(total, 'item')} in {_count(len(tables), 'table')} ({each}) in "
-            f"{shown}: loaded again on the next start; `python -m emulator reset` removes them.")
+            f"{shown}: loaded again on the next start; `{reset_command}` removes them.")
 
 
 def _count(n: int, noun: str) -> str:

@@ -617,6 +617,10 @@ def _local_endpoints_for_old_sdks() -> None:
     import importlib.util
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sdk_endpoints.py")
+    legacy = globals().get("_load_legacy_module")  # set by bootstrap_py36.py on Python 3.6
+    if legacy is not None:
+        legacy("_emulator_sdk_endpoints", path).install()
+        return
     spec = importlib.util.spec_from_file_location("_emulator_sdk_endpoints", path)
     if spec is None or spec.loader is None:
         return

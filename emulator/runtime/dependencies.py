@@ -24,7 +24,7 @@ from pathlib import Path
 
 from emulator.config.packaging import WSGI_HANDLERS
 from emulator.config.service import FunctionConfig, ServiceConfig
-from emulator.runtime import pythons
+from emulator.runtime import old_pythons, pythons
 from emulator.runtime.invoker import FunctionRuntime
 from emulator.runtime.requirements import Requirements, function_requirements, requirement_names
 
@@ -123,18 +123,22 @@ class Dependencies:
 
     def __init__(self, folder: Path, *, runtime_client: str = "builtin",
                  env: Mapping[str, str] | None = None, python: str | None = None,
-                 echo: Callable[[str], None] | None = None) -> None:
+                 echo: Callable[[str], None] | None = None,
+                 reset_command: str = "python -m emulator reset") -> None:
         """`python`: an interpreter to use as it is (--python, --no-venv): nothing is built, but
-        layers, `module:` roots and serverless-wsgi's handler still apply."""
+        layers, `module:` roots and serverless-wsgi's handler still apply. `reset_command`:
+        the command line the warnings name (emulator/commands.py)."""
         self.folder = folder.absolute()
         self._python = python
         self._client = runtime_client
         self._env = dict(os.environ if env is None else env)
         self._echo = echo or logger.info  # progress lines
+        self._reset = reset_command
         self._lock = threading.Lock()
         self._venvs: dict[str, Venv] = {}
         self._broken: dict[str, BuildError] = {}  # spec key -> why it did not build (once)
         self._warned: set[str] = set()
+        self._versions: dict[str, str | None] = {}  # --python PATH -> its version
 
     def prepare(self, service: ServiceConfig) -> dict[str, str]:
         """Build (or find) every function's virtualenv now, so problems show at start.
@@ -152,7 +156,9 @@ class Dependencies:
     def runtime_for(self, service: ServiceConfig, function: FunctionConfig) -> FunctionRuntime:
         """The interpreter, import path and task root of one function's environments."""
         spec = self.spec(service, function)
-        python = self._python or self._venv(service, function, spec).python
+        venv = None if self._python else self._venv(service, function, spec)
+        python = venv.python if venv is not None else str(self._python)
+        version = venv.version if venv is not None else self._fixed_version()
         paths = [str(p) for folder in service.packaging.layers.get(function.name, ())
                  for p in (folder / "python", folder / "python" / "lib" /
                            f"python{spec.python}" / "site-packages")]
@@ -160,7 +166,15 @@ class Dependencies:
             paths.append(str(self._wsgi_folder(service)))
         root = service.root / service.packaging.module(function.name)
         return FunctionRuntime(python=python, import_paths=tuple(paths),
-                               task_root=str(root.resolve()))
+                               task_root=str(root.resolve()),
+                               launcher=old_pythons.launcher(version))
+
+    def _fixed_version(self) -> str | None:
+        """The version of --python's interpreter (run once; None when it does not start)."""
+        if self._python not in self._versions:
+            probed = pythons.probe(str(self._python))
+            self._versions[str(self._python)] = probed.version if probed else None
+        return self._versions[str(self._python)]
 
     def _venv(self, service: ServiceConfig, function: FunctionConfig, spec: Spec) -> Venv:
         with self._lock:
@@ -188,8 +202,8 @@ class Dependencies:
         if not venv.version.startswith(venv.requested + "."):
             notes.append(f"runtime python{venv.requested} asks for Python {venv.requested}, "
                          f"which is not installed here: handlers run on Python {venv.version} "
-                         f"(`uv python install {venv.requested}`, then `python -m emulator "
-                         f"reset`, to match)")
+                         f"(`uv python install {venv.requested}`, then `{self._reset}`, to "
+                         "match)")
         unused = spec.requirements.unused
         if unused is not None:
             notes.append(f"{unused} is not installed: no plugin under plugins: installs it on "
@@ -227,11 +241,15 @@ class Dependencies:
                      interpreter.path, str(tmp), sources=sources)
             listing = tmp / "requirements.txt"
             listing.write_text("\n".join(spec.install_lines()) + "\n", encoding="utf-8")
-            self._install(uv, venv_python(tmp), listing, sources)
+            version = interpreter.version
+            self._install(uv, old_pythons.uv_install_args(venv_python(tmp), listing, version),
+                          sources)
             if spec.without_dependencies():
                 loose = tmp / "requirements-no-deps.txt"
                 loose.write_text("\n".join(spec.without_dependencies()) + "\n", encoding="utf-8")
-                self._install(uv, venv_python(tmp), loose, sources, "--no-deps")
+                self._install(uv, old_pythons.uv_install_args(venv_python(tmp), loose, version,
+                                                              "--no-deps"), sources)
+            old_pythons.compile_bytecode(venv_python(tmp), tmp, version)
             _write_marker(tmp, spec, interpreter)
             try:
                 tmp.rename(folder)
@@ -246,7 +264,7 @@ class Dependencies:
             raise DependencyError(f"the virtualenv at {folder} is incomplete; remove it")
         return venv
 
-    def _install(self, uv: str, python: Path, listing: Path, sources: str, *more: str) -> None:
+    def _install(self, uv: str, args: tuple[str, ...], sources: str) -> None:
         """Install as a fresh `pip install` would: resolved against the package index (uv's
         cache answers what it can). Only when the index cannot be reached, from uv's cache
         alone, with a warning: a range like `pynamodb>=3.1.0` may then get an older cached
@@ -254,9 +272,7 @@ class Dependencies:
 
         Bytecode is compiled now, once, as Lambda's runtime ships it: otherwise the first cold
         starts after a build each compile boto3 (~1 s more here, past short timeouts on a busy
-        machine)."""
-        args = ("pip", "install", "--quiet", "--compile-bytecode", "--python", str(python),
-                "-r", str(listing), *more)
+        machine; old_pythons.uv_install_args says where uv cannot)."""
         try:
             self._uv(uv, *args, sources=sources)
         except BuildError:
@@ -270,8 +286,7 @@ class Dependencies:
                 raise unreachable from None
             logger.warning("the package index is unreachable: the handlers' requirements (%s) "
                            "were installed from uv's cache, whose versions may be older than "
-                           "the index's; `python -m emulator reset` once it is reachable",
-                           sources)
+                           "the index's; `%s` once it is reachable", sources, self._reset)
 
     def _uv(self, uv: str, *args: str, sources: str) -> None:
         env = {k: v for k, v in self._env.items() if k not in ("VIRTUAL_ENV", "UV_PYTHON")}

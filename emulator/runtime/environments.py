@@ -202,7 +202,8 @@ class EnvironmentPool:
             log_stream=logs.new_log_stream_name(),
             runtime_dir=str(BOOTSTRAP_PATH.parent),
         )
-        args = [where.python, str(BOOTSTRAP_PATH), "--parent-pid", str(os.getpid())]
+        args = [where.python, *where.launcher, str(BOOTSTRAP_PATH), "--parent-pid",
+                str(os.getpid())]
         if self._settings.runtime_client == "awslambdaric":
             args += ["--client", "awslambdaric"]
         if where.import_paths:

@@ -44,6 +44,7 @@ class FunctionRuntime:
     python: str  # the handlers' virtualenv (dependencies.py)
     import_paths: tuple[str, ...] = ()  # after the task root, as /opt/python (layers)
     task_root: str | None = None  # the package root (a `module:` folder); None: the service's
+    launcher: tuple[str, ...] = ()  # before bootstrap.py's path: python3.6's (old_pythons.py)
 
 
 @dataclass(frozen=True, slots=True)

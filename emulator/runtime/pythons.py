@@ -42,11 +42,11 @@ def requested_version(runtime: str) -> str:
 def find(requested: str, uv: str, env: Mapping[str, str]) -> Interpreter | None:
     """Return an installed CPython `requested` ("3.12"), or None."""
     for path in _pyenv_pythons(env, requested):
-        found = _probe(path)
+        found = probe(path)
         if found is not None and found.minor == requested:
             return found
     found_path = _uv_find(uv, env, requested)
-    found = _probe(found_path) if found_path else None
+    found = probe(found_path) if found_path else None
     return found if found is not None and found.minor == requested else None
 
 
@@ -54,7 +54,7 @@ def find_closest(requested: str, uv: str, env: Mapping[str, str]) -> Interpreter
     """Return the installed interpreter nearest to `requested` (same major; newer on a tie)."""
     paths = [*_pyenv_pythons(env, None), _uv_find(uv, env, None),
              getattr(sys, "_base_executable", sys.executable)]
-    found = [i for p in dict.fromkeys(paths) if p and (i := _probe(p)) is not None]
+    found = [i for p in dict.fromkeys(paths) if p and (i := probe(p)) is not None]
     return closest(requested, found)
 
 
@@ -97,7 +97,7 @@ def _uv_find(uv: str, env: Mapping[str, str], version: str | None) -> str | None
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def _probe(path: str) -> Interpreter | None:
+def probe(path: str) -> Interpreter | None:
     """Run the interpreter once to read its version (None when it does not run)."""
     try:
         done = subprocess.run([path, "-I", "-c", _VERSION_SCRIPT], capture_output=True,

@@ -90,3 +90,10 @@ def test_an_interrupted_run_deletes_what_it_created_and_stops_the_emulator() -> 
     deleted = re.search(r"cleanup:    (\d+) resource\(s\) deleted", output)
     assert deleted and int(deleted.group(1)) >= 1, output
     assert "NOT deleted" not in output
+
+
+def test_emulator_args_reach_the_emulator_the_run_starts() -> None:
+    emulator = target.Emulator(REPO / "serverless.yml", extra_args=["--stage", "qa"])
+    with emulator:
+        assert emulator.base_url.endswith("/qa")  # `--emulator-args '--stage qa'`
+        assert requests.get(f"{emulator.base_url}/reviews", timeout=30).status_code == 200

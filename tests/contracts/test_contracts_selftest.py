@@ -215,3 +215,16 @@ def test_broken_handler_is_reported_by_its_check(
     assert "curl -X" in outcome.stdout
     assert f"seed:       {SEED}" in outcome.stdout
     assert "repeat:     python -m contracts" in outcome.stdout
+
+
+@pytest.mark.parametrize("variant", ["reviews:crash_on_decimal"])
+def test_a_server_error_shows_the_reply_and_the_emulators_line(
+    outcomes: dict[str, Future[Outcome]], variant: str
+) -> None:
+    lines = summary_lines(outcome_of(outcomes, variant))
+    at = lines.index(next(line for line in lines if line.startswith("  not_a_server_error:")))
+    details = "\n".join(lines[at : at + 12])
+    assert 'Server error: 502 {"message": "Internal server error"}' in details, details
+    # what the emulator said about that reply: why the function failed, then its access line
+    assert re.search(r"^      emulator: error: get failed: TypeError", details, re.M), details
+    assert re.search(r"^      emulator: GET /dev/reviews/\S+ 502 ", details, re.M), details

@@ -55,9 +55,11 @@ def test_ctrl_c_says_which_tables_and_items_were_kept_and_where(tmp_path: Path) 
         assert emu.request("POST", "/reviews", body={"review": text}).status == 201
     assert emu.stop(signal.SIGINT) == 0
     snapshot = tmp_path / "review-api-dev-us-east-2.json"
+    # the reset command repeats --config and --state-dir: it works pasted in any folder
     assert last_line(emu) == (
         f"Stopped. Kept 2 items in 1 table (review-api-dev: 2) in {snapshot}: loaded again on "
-        "the next start; `python -m emulator reset` removes them.")
+        f"the next start; `python -m emulator reset --config {REVIEW_API} --state-dir "
+        f"{tmp_path}` removes them.")
     assert snapshot.read_text().count('"id":') == 2  # what the line says is what the file holds
 
 
@@ -71,7 +73,8 @@ def test_ctrl_c_with_in_memory_says_nothing_was_saved() -> None:
 def test_help_shows_the_reset_command_and_the_console_script() -> None:
     done = run_cli("--help")
     assert done.returncode == 0
-    assert done.stdout.splitlines()[0] == "usage: python -m emulator [reset | token] [options]"
+    assert done.stdout.splitlines()[0] == (
+        "usage: python -m emulator [invoke | reset | token] [options]")
     assert "review-api-emulator" in done.stdout
 
 

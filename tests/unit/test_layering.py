@@ -70,8 +70,10 @@ def test_emulator_packages_import_in_one_direction() -> None:
 def test_no_module_lives_flat_beside_the_packages_except_the_wiring() -> None:
     flat = sorted(p.name for p in EMULATOR.glob("*.py"))
     # server.py is the HTTP/1.1 server, in three modules: framing, one connection, the loop;
-    # cli_auth.py is the command line's authorization flags and start-up lines
-    assert flat == ["__init__.py", "__main__.py", "cli.py", "cli_auth.py", "connection.py",
+    # cli_auth.py is the command line's authorization flags and start-up lines; commands.py
+    # the subcommand table and the command lines the emulator prints as hints
+    assert flat == ["__init__.py", "__main__.py", "cli.py", "cli_auth.py", "commands.py",
+                    "connection.py",
                     "console.py", "event_sources.py", "http11.py", "invoke_cli.py", "options.py",
                     "reload.py", "server.py", "watcher.py"]
 
