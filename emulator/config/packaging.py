@@ -7,7 +7,10 @@ Three things decide it on AWS, and the emulator reads the same settings:
 - serverless-wsgi (`custom.wsgi.app`, textMimeTypes, packRequirements): functions with handler
   `wsgi_handler.handler` run the WSGI app through the `serverless_wsgi` module it bundles;
 - layers with a local `path:` (top-level `layers:`), attached to a function by
-  `{Ref: <Name>LambdaLayer}` in its `layers:` (or `provider.layers`), unpacked under /opt.
+  `{Ref: <Name>LambdaLayer}` in its `layers:` (or `provider.layers`), unpacked under /opt;
+  with `custom.pythonRequirements.layer`, the plugin's own layer `PythonRequirementsLambdaLayer`
+  holds the requirements instead of each package (its lib/layer.js and lib/inject.js), so only
+  the functions that attach it have them.
 Only plugins listed under `plugins:` act, as on deploy.
 """
 
@@ -27,6 +30,8 @@ REQUIREMENTS_PLUGIN = "serverless-python-requirements"
 WSGI_PLUGIN = "serverless-wsgi"
 HANDLED_PLUGINS = frozenset({REQUIREMENTS_PLUGIN, WSGI_PLUGIN})
 WSGI_HANDLERS = frozenset({"wsgi_handler.handler", "wsgi.handler"})  # the second: deprecated
+# The plugin adds layers.pythonRequirements; the framework's logical id for that name:
+REQUIREMENTS_LAYER = "PythonRequirementsLambdaLayer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,7 @@ class PythonRequirements:
     use_poetry: bool = True
     no_deploy: tuple[str, ...] = ()
     individually: bool = False  # package.individually: per-module requirements
+    layer: bool = False  # `layer: true` (or its settings): one layer, not in the packages
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,12 @@ class Packaging:
     wsgi: Wsgi | None = None
     modules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     layers: Mapping[str, tuple[Path, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    requirements_layer: frozenset[str] = frozenset()  # functions that attach the plugin's layer
+
+    def has_requirements(self, function: str) -> bool:
+        """Whether the plugin's requirements reach this function (its package, or its layer)."""
+        return self.requirements.enabled and (not self.requirements.layer
+                                              or function in self.requirements_layer)
 
     def module(self, function: str) -> str:
         """The function's package root relative to the service ("." unless individually)."""
@@ -85,9 +97,11 @@ def read_packaging(document: Document) -> Packaging:
     functions = document.mapping(document.doc.get("functions"), ("functions",))
     modules = {str(name): str(spec["module"]) for name, spec in functions.items()
                if isinstance(spec, dict) and isinstance(spec.get("module"), str)}
+    plugin_layer = requirements.enabled and requirements.layer
+    layers, with_requirements = _layers(document, functions, plugin_layer)
     return Packaging(requirements=requirements, wsgi=_wsgi(document, custom, plugins),
-                     modules=MappingProxyType(modules),
-                     layers=MappingProxyType(_layers(document, functions)))
+                     modules=MappingProxyType(modules), layers=MappingProxyType(layers),
+                     requirements_layer=with_requirements)
 
 
 def _requirements(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...],
@@ -100,11 +114,16 @@ def _requirements(document: Document, custom: dict[Any, Any], plugins: tuple[str
     file_name = raw.get("fileName", "requirements.txt")
     if not isinstance(file_name, str) or not file_name:
         raise document.error((*key, "fileName"), "must be a file name (e.g. requirements.txt)")
+    layer = raw.get("layer", False)
+    if not isinstance(layer, bool | dict):
+        raise document.error((*key, "layer"), "must be true, false or the layer's settings "
+                                              "(a mapping)")
     return PythonRequirements(
         enabled=REQUIREMENTS_PLUGIN in plugins, file_name=file_name,
         use_pipenv=raw.get("usePipenv", True) is not False,
         use_poetry=raw.get("usePoetry", True) is not False,
-        no_deploy=tuple(str(n) for n in no_deploy), individually=individually)
+        no_deploy=tuple(str(n) for n in no_deploy), individually=individually,
+        layer=layer is not False)
 
 
 def _wsgi(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...]) -> Wsgi | None:
@@ -123,10 +142,13 @@ def _wsgi(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...]) 
                 else pack is not False)
 
 
-def _layers(document: Document, functions: dict[Any, Any]) -> dict[str, tuple[Path, ...]]:
-    """Map each function to the local folders of the layers attached to it, in order."""
+def _layers(document: Document, functions: dict[Any, Any], plugin_layer: bool
+            ) -> tuple[dict[str, tuple[Path, ...]], frozenset[str]]:
+    """Map each function to the local folders of the layers attached to it, in order; and
+    name the functions that attach serverless-python-requirements' layer (`plugin_layer`)."""
     local = _local_layers(document)
     attached: dict[str, tuple[Path, ...]] = {}
+    with_requirements: set[str] = set()
     remote: dict[tuple[KeyPath, str], None] = {}  # named once, also when provider's
     default = document.provider.get("layers")
     for name, spec in functions.items():
@@ -138,12 +160,14 @@ def _layers(document: Document, functions: dict[Any, Any]) -> dict[str, tuple[Pa
             logical = ref.get("Ref") if isinstance(ref, dict) else None
             if isinstance(logical, str) and logical in local:
                 folders.append(local[logical])
+            elif plugin_layer and logical == REQUIREMENTS_LAYER:
+                with_requirements.add(str(name))  # built from the requirements, as the plugin
             else:
                 remote[((*key, i), str(ref))] = None
         attached[str(name)] = tuple(folders)
     for where, ref in remote:
         document.note(where, f"{ref}: not a local layer of this service")
-    return attached
+    return attached, frozenset(with_requirements)
 
 
 def _local_layers(document: Document) -> dict[str, Path]:

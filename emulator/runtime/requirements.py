@@ -50,9 +50,9 @@ def function_requirements(service: ServiceConfig, function: FunctionConfig) -> R
     packaging = service.packaging
     folder = service.root / packaging.module(function.name)
     found = Requirements()
-    if packaging.requirements.enabled:
+    if packaging.has_requirements(function.name):
         found = plugin_requirements(service.root, folder, packaging)
-    elif (folder / "requirements.txt").is_file():
+    elif not packaging.requirements.enabled and (folder / "requirements.txt").is_file():
         found = Requirements(unused=folder / "requirements.txt")
     if function.handler in WSGI_HANDLERS and packaging.wsgi is not None:
         found = _merge(found, _wsgi_requirements(service.root, packaging, found.lines))

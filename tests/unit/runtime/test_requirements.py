@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.config.errors import ConfigError
 from emulator.config.loader import load_service
 from emulator.runtime.requirements import (
     WSGI_REQUIREMENTS,
@@ -149,3 +150,37 @@ def test_an_edit_to_an_included_file_changes_the_digest(tmp_path: Path) -> None:
     assert function_requirements(service, service.functions["f"]).digest != before
     assert read_requirements_file(tmp_path / "requirements.txt") == (
         f"-r {(tmp_path / 'base.txt').resolve()}",)
+
+
+def test_a_requirements_layer_reaches_only_the_functions_that_attach_it(tmp_path: Path) -> None:
+    # custom.pythonRequirements.layer: the plugin puts the requirements in its own layer
+    # (PythonRequirementsLambdaLayer) instead of each package (its lib/layer.js, lib/inject.js).
+    write(tmp_path / "requirements.txt", "requests\n")
+    extra = PLUGIN + "custom:\n  pythonRequirements:\n    layer: true\n"
+    functions = ("  f: {handler: h.f, layers: [{Ref: PythonRequirementsLambdaLayer}]}\n"
+                 "  g: {handler: h.g}\n")
+    assert requirements_of(tmp_path, extra, "f", functions) == ("requests",)
+    assert requirements_of(tmp_path, extra, "g", functions) == ()
+
+
+def test_the_requirements_layer_is_known_only_when_the_plugin_builds_it(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", "requests\n")
+    path = tmp_path / "serverless.yml"
+    functions = "functions:\n  f: {handler: h.f, layers: [{Ref: PythonRequirementsLambdaLayer}]}\n"
+    for extra, unsupported in ((PLUGIN + "custom: {pythonRequirements: {layer: {name: x}}}\n", 0),
+                               (PLUGIN, 1)):
+        path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n" + extra
+                        + functions, encoding="utf-8")
+        service = load_service(path, env={})
+        assert len(service.unsupported) == unsupported, service.unsupported
+        assert service.packaging.requirements_layer == (
+            frozenset({"f"}) if not unsupported else frozenset())
+
+
+def test_a_requirements_layer_setting_of_the_wrong_type_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n" + PLUGIN
+                    + "custom: {pythonRequirements: {layer: yes please}}\n"
+                    + "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"custom\.pythonRequirements\.layer: must be true"):
+        load_service(path, env={})
