@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from emulator.config.document import Document
+from emulator.config.layer_twins import LayerTwin, twin
 from emulator.config.yamlfile import KeyPath
 
 REQUIREMENTS_PLUGIN = "serverless-python-requirements"
@@ -63,6 +64,9 @@ class Packaging:
     modules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     layers: Mapping[str, tuple[Path, ...]] = field(default_factory=lambda: MappingProxyType({}))
     requirements_layer: frozenset[str] = frozenset()  # functions that attach the plugin's layer
+    # public layers by ARN that have a PyPI twin (config/layer_twins.py), per function
+    layer_twins: Mapping[str, tuple[LayerTwin, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
     def has_requirements(self, function: str) -> bool:
         """Whether the plugin's requirements reach this function (its package, or its layer)."""
@@ -98,10 +102,11 @@ def read_packaging(document: Document) -> Packaging:
     modules = {str(name): str(spec["module"]) for name, spec in functions.items()
                if isinstance(spec, dict) and isinstance(spec.get("module"), str)}
     plugin_layer = requirements.enabled and requirements.layer
-    layers, with_requirements = _layers(document, functions, plugin_layer)
+    attached = _layers(document, functions, plugin_layer)
     return Packaging(requirements=requirements, wsgi=_wsgi(document, custom, plugins),
-                     modules=MappingProxyType(modules), layers=MappingProxyType(layers),
-                     requirements_layer=with_requirements)
+                     modules=MappingProxyType(modules), layers=MappingProxyType(attached.local),
+                     requirements_layer=frozenset(attached.with_requirements),
+                     layer_twins=MappingProxyType(attached.twins))
 
 
 def _requirements(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...],
@@ -142,32 +147,53 @@ def _wsgi(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...]) 
                 else pack is not False)
 
 
-def _layers(document: Document, functions: dict[Any, Any], plugin_layer: bool
-            ) -> tuple[dict[str, tuple[Path, ...]], frozenset[str]]:
-    """Map each function to the local folders of the layers attached to it, in order; and
-    name the functions that attach serverless-python-requirements' layer (`plugin_layer`)."""
+@dataclass(slots=True)
+class _Attached:
+    """The layers of each function, by kind."""
+
+    local: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # folders, in order
+    with_requirements: set[str] = field(default_factory=set)  # attach the plugin's layer
+    twins: dict[str, tuple[LayerTwin, ...]] = field(default_factory=dict)  # public, on PyPI
+
+
+def _layers(document: Document, functions: dict[Any, Any], plugin_layer: bool) -> _Attached:
+    """Map each function to the local folders of the layers attached to it, in order; name the
+    functions that attach serverless-python-requirements' layer (`plugin_layer`) and the public
+    layers that have a PyPI twin."""
     local = _local_layers(document)
-    attached: dict[str, tuple[Path, ...]] = {}
-    with_requirements: set[str] = set()
+    found = _Attached()
     remote: dict[tuple[KeyPath, str], None] = {}  # named once, also when provider's
     default = document.provider.get("layers")
     for name, spec in functions.items():
         own = spec.get("layers") if isinstance(spec, dict) else None
         refs, key = ((own, ("functions", str(name), "layers")) if own is not None
                      else (default, ("provider", "layers")))
-        folders = []
+        folders, twins = [], []
         for i, ref in enumerate(refs if isinstance(refs, list) else []):
             logical = ref.get("Ref") if isinstance(ref, dict) else None
+            public = twin(_arn_text(ref))
             if isinstance(logical, str) and logical in local:
                 folders.append(local[logical])
             elif plugin_layer and logical == REQUIREMENTS_LAYER:
-                with_requirements.add(str(name))  # built from the requirements, as the plugin
+                found.with_requirements.add(str(name))  # built from the requirements
+            elif public is not None:
+                twins.append(public)
             else:
                 remote[((*key, i), str(ref))] = None
-        attached[str(name)] = tuple(folders)
+        found.local[str(name)] = tuple(folders)
+        found.twins[str(name)] = tuple(twins)
     for where, ref in remote:
-        document.note(where, f"{ref}: not a local layer of this service")
-    return attached, frozenset(with_requirements)
+        document.note(where, f"{ref}: not a local layer of this service; add what it carries "
+                             "to your requirements")
+    return found
+
+
+def _arn_text(ref: Any) -> str:
+    """A layer ARN as written, also inside `Fn::Sub` (its region does not matter here)."""
+    text = ref.get("Fn::Sub") if isinstance(ref, dict) else ref
+    if not isinstance(text, str):
+        return ""
+    return text.replace("${AWS::Region}", "us-east-1").replace("${AWS::Partition}", "aws")
 
 
 def _local_layers(document: Document) -> dict[str, Path]:

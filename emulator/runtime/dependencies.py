@@ -218,6 +218,10 @@ class Dependencies:
             if note not in self._warned:
                 self._warned.add(note)
                 logger.warning("function %s: %s", function.name, note)
+        for layer in service.packaging.layer_twins.get(function.name, ()):
+            if layer.why not in self._warned:  # once per layer, not per function
+                self._warned.add(layer.why)
+                logger.info("public layer: %s", layer.why)
 
     # --- building ---------------------------------------------------------------------------
 

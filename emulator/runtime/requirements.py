@@ -56,7 +56,18 @@ def function_requirements(service: ServiceConfig, function: FunctionConfig) -> R
         found = Requirements(unused=folder / "requirements.txt")
     if function.handler in WSGI_HANDLERS and packaging.wsgi is not None:
         found = _merge(found, _wsgi_requirements(service.root, packaging, found.lines))
-    return found
+    twins = _twin_requirements(packaging, function.name, found.lines)
+    return _merge(found, twins) if twins.lines else found
+
+
+def _twin_requirements(packaging: Packaging, function: str,
+                       project: tuple[str, ...]) -> Requirements:
+    """The PyPI twins of the public layers the function attaches (/var/task wins: a package
+    the project names itself is not installed again)."""
+    named = requirement_names(project)
+    lines = tuple(line for layer in packaging.layer_twins.get(function, ())
+                  for line in layer.requirements if not requirement_names((line,)) & named)
+    return Requirements(lines, (), _digest(lines, ()))
 
 
 def plugin_requirements(root: Path, folder: Path, packaging: Packaging) -> Requirements:

@@ -41,3 +41,18 @@ def test_python39_handlers_import_pkg_resources_as_on_lambda(emu: EmulatorProces
 def test_python312_handlers_have_pip_but_no_setuptools_as_on_lambda(emu: EmulatorProcess) -> None:
     found = probe(emu, "new", [3, 12])["found"]
     assert found == {"pkg_resources": False, "setuptools": False, "pip": True, "boto3": True}
+
+
+def test_a_public_layer_with_a_pypi_twin_is_importable_and_named() -> None:
+    config = REPO / "tests" / "fixtures" / "services" / "public-layer" / "serverless.yml"
+    emu = EmulatorProcess(config, "--in-memory", "--no-reload").start(timeout=300)
+    try:
+        reply = emu.request("GET", "/tools")
+        assert reply.status == 200, emu.log
+        assert reply.json()["powertools"].startswith("1.")
+        banner = emu.log.split("Ready:")[0]
+        assert ("public layer: Powertools v1 (layer AWSLambdaPowertoolsPython:40) -> "
+                "aws-lambda-powertools<2 from PyPI") in banner
+        assert "layers[0]" not in banner  # not named as a missing layer
+    finally:
+        emu.stop()

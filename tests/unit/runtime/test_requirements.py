@@ -184,3 +184,45 @@ def test_a_requirements_layer_setting_of_the_wrong_type_is_named(tmp_path: Path)
                     + "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"custom\.pythonRequirements\.layer: must be true"):
         load_service(path, env={})
+
+
+POWERTOOLS_V3 = ("arn:aws:lambda:eu-west-1:017000801446:layer:"
+                 "AWSLambdaPowertoolsPythonV3-python312-x86_64:7")
+
+
+@pytest.mark.parametrize(("arn", "lines"), [
+    (POWERTOOLS_V3, ("aws-lambda-powertools[all]>=3,<4",)),
+    ("arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV2-Arm64:79",
+     ("aws-lambda-powertools[all]>=2,<3",)),
+    ("arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPython:40",
+     ("aws-lambda-powertools<2",)),
+    ("arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Python39:80", ("datadog-lambda",)),
+    ("arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Extension:50", ()),
+])
+def test_public_layers_with_a_pypi_twin_install_it(tmp_path: Path, arn: str,
+                                                   lines: tuple[str, ...]) -> None:
+    functions = f"  f: {{handler: h.f, layers: ['{arn}']}}\n"
+    assert requirements_of(tmp_path, "", "f", functions) == lines
+
+
+def test_a_twin_the_project_requires_itself_is_not_installed_twice(tmp_path: Path) -> None:
+    write(tmp_path / "requirements.txt", "aws-lambda-powertools==3.1.0\n")
+    functions = f"  f: {{handler: h.f, layers: ['{POWERTOOLS_V3}']}}\n"
+    assert requirements_of(tmp_path, PLUGIN, "f", functions) == ("aws-lambda-powertools==3.1.0",)
+
+
+def test_a_twin_layer_written_with_fn_sub_is_recognised(tmp_path: Path) -> None:
+    sub = ("{'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:"
+           "AWSLambdaPowertoolsPythonV2:79'}")
+    functions = f"  f: {{handler: h.f, layers: [{sub}]}}\n"
+    assert requirements_of(tmp_path, "", "f", functions) == ("aws-lambda-powertools[all]>=2,<3",)
+
+
+def test_an_unknown_public_layer_is_named_with_the_way_out(tmp_path: Path) -> None:
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n"
+                    "  f: {handler: h.f, layers: ['arn:aws:lambda:us-east-1:123456789012:layer:"
+                    "mine:3']}\n", encoding="utf-8")
+    service = load_service(path, env={})
+    assert function_requirements(service, service.functions["f"]).lines == ()
+    assert "add what it carries to your requirements" in service.unsupported[0]
