@@ -26,7 +26,12 @@ from emulator.config.packaging import WSGI_HANDLERS
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime import pythons
 from emulator.runtime.invoker import FunctionRuntime
-from emulator.runtime.requirements import Requirements, function_requirements, requirement_names
+from emulator.runtime.requirements import (
+    Requirements,
+    RequirementsFileError,
+    function_requirements,
+    requirement_names,
+)
 
 # AWS publishes no fixed SDK version ("depends on the runtime version and your AWS Region",
 # Lambda developer guide, "Runtime-included SDK versions"); python3.12 and python3.13 reported
@@ -198,8 +203,12 @@ class Dependencies:
 
     def spec(self, service: ServiceConfig, function: FunctionConfig) -> Spec:
         wsgi = function.handler in WSGI_HANDLERS and service.packaging.wsgi is not None
-        return Spec(pythons.requested_version(function.runtime),
-                    function_requirements(service, function), self._client, wsgi)
+        try:
+            requirements = function_requirements(service, function)
+        except RequirementsFileError as exc:  # only the functions that need the file stop
+            raise BuildError(f"cannot read the handlers' requirements: {exc}") from None
+        return Spec(pythons.requested_version(function.runtime), requirements, self._client,
+                    wsgi)
 
     def _warn(self, service: ServiceConfig, function: FunctionConfig, spec: Spec,
               venv: Venv) -> None:

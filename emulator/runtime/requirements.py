@@ -11,7 +11,9 @@ holds the project's files only, as on AWS.
 
 from __future__ import annotations
 
+import codecs
 import json
+import locale
 import re
 import tomllib
 from dataclasses import dataclass
@@ -24,6 +26,16 @@ from emulator.config.service import FunctionConfig, ServiceConfig
 WSGI_REQUIREMENTS = ("werkzeug>2",)  # serverless-wsgi's own requirements.txt
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _FILE_OPTIONS = ("-r", "-c", "--requirement", "--constraint")
+# pip reads a requirements file by its byte-order mark, else as UTF-8, else in the locale's
+# encoding (pip/_internal/utils/encoding.py auto_decode): files saved as UTF-16 by Windows
+# editors exist in public projects, and pip installs them.
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF16_BE, "utf-16"),
+         (codecs.BOM_UTF16_LE, "utf-16"))
+
+
+class RequirementsFileError(ValueError):
+    """A requirements file pip could not read either; the message names the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +144,7 @@ def _digest(lines: tuple[str, ...], sources: tuple[Path, ...]) -> str:
 def read_requirements_file(path: Path) -> tuple[str, ...]:
     """A requirements.txt's lines as pip reads them: no comments or blanks, paths absolute."""
     out = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in read_text_as_pip(path).splitlines():
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
         if not line:
             continue
@@ -145,6 +157,25 @@ def read_requirements_file(path: Path) -> tuple[str, ...]:
             line = str((path.parent / line).resolve())  # a local project folder
         out.append(line)
     return tuple(out)
+
+
+def read_text_as_pip(path: Path) -> str:
+    """The file's text decoded as pip decodes a requirements file (BOM, UTF-8, locale)."""
+    data = path.read_bytes()
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)  # each of these codecs drops its mark
+            except UnicodeDecodeError as exc:
+                raise RequirementsFileError(f"{path}: not {encoding} text after its byte-order "
+                                            f"mark ({exc.reason} at byte {exc.start})") from None
+    for encoding in ("utf-8", locale.getpreferredencoding(False) or "utf-8"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RequirementsFileError(f"{path}: pip cannot read it either (neither UTF-8 nor "
+                                f"{locale.getpreferredencoding(False)}, and no byte-order mark)")
 
 
 def _is_poetry(pyproject: Path) -> bool:

@@ -226,3 +226,27 @@ def test_an_unknown_public_layer_is_named_with_the_way_out(tmp_path: Path) -> No
     service = load_service(path, env={})
     assert function_requirements(service, service.functions["f"]).lines == ()
     assert "add what it carries to your requirements" in service.unsupported[0]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_a_requirements_file_with_a_byte_order_mark_is_read_as_pip_reads_it(
+        tmp_path: Path, encoding: str) -> None:
+    text = "# saved by a Windows editor\r\nrequests==2.32.3\r\nboto3\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":  # the codec writes no mark of its own
+        data = b"\xfe\xff" + data
+    (tmp_path / "requirements.txt").write_bytes(data)
+    assert requirements_of(tmp_path) == ("requests==2.32.3", "boto3")
+
+
+def test_an_unreadable_requirements_file_stops_only_its_functions(tmp_path: Path) -> None:
+    from emulator.runtime.dependencies import BuildError, Dependencies
+
+    (tmp_path / "requirements.txt").write_bytes(b"\xfe\xffre\x00")  # a UTF-16 mark, odd bytes
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n" + PLUGIN
+                    + "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    service = load_service(path, env={})
+    with pytest.raises(BuildError, match=r"requirements\.txt: not utf-16 text after its "
+                                         r"byte-order mark"):
+        Dependencies(tmp_path / "venvs").spec(service, service.functions["f"])
