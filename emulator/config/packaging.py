@@ -11,7 +11,12 @@ Three things decide it on AWS, and the emulator reads the same settings:
   with `custom.pythonRequirements.layer`, the plugin's own layer `PythonRequirementsLambdaLayer`
   holds the requirements instead of each package (its lib/layer.js and lib/inject.js), so only
   the functions that attach it have them.
-Only plugins listed under `plugins:` act, as on deploy.
+Only plugins listed under `plugins:` act, as on deploy. Serverless Framework v4 (a
+`frameworkVersion` that 4.x satisfies and 3.x does not) builds Python requirements itself: its
+built-in copy of the plugin acts when a `custom.pythonRequirements` block is present (even `{}`)
+and not disabled (`false`, `enabled: false`), listed plugin or not, and also reads `uv.lock`
+(`useUv`, after Poetry and Pipfile, before requirements.txt) — v4's docs, "Python Support"
+(serverless/serverless docs/sf/providers/aws/guide/python.md) and lib/plugins/python/index.js.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 
 from emulator.config.document import Document
 from emulator.config.layer_twins import LayerTwin, twin
+from emulator.config.project import satisfies
 from emulator.config.yamlfile import KeyPath
 
 REQUIREMENTS_PLUGIN = "serverless-python-requirements"
@@ -46,6 +52,8 @@ class PythonRequirements:
     no_deploy: tuple[str, ...] = ()
     individually: bool = False  # package.individually: per-module requirements
     layer: bool = False  # `layer: true` (or its settings): one layer, not in the packages
+    use_uv: bool = False  # v4 only: a uv.lock is exported (`uv export --no-dev --frozen`)
+    rules: str = "v3"  # whose rules decided `enabled`: "v3" (the plugin) or "v4" (built in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +105,8 @@ def read_packaging(document: Document) -> Packaging:
     plugins = plugin_names(document.doc)
     custom = document.mapping(document.doc.get("custom"), ("custom",))
     package = document.mapping(document.doc.get("package"), ("package",))
-    requirements = _requirements(document, custom, plugins, bool(package.get("individually")))
+    requirements = _requirements(document, custom, plugins, bool(package.get("individually")),
+                                 v4=is_v4(document.doc))
     functions = document.mapping(document.doc.get("functions"), ("functions",))
     modules = {str(name): str(spec["module"]) for name, spec in functions.items()
                if isinstance(spec, dict) and isinstance(spec.get("module"), str)}
@@ -109,10 +118,22 @@ def read_packaging(document: Document) -> Packaging:
                      layer_twins=MappingProxyType(attached.twins))
 
 
+def is_v4(doc: Mapping[str, Any]) -> bool:
+    """Whether the file asks for Serverless Framework v4 (and v3 would not do)."""
+    version = doc.get("frameworkVersion")
+    return version is not None and satisfies(str(version), (4, 0, 0)) and not satisfies(
+        str(version), (3, 40, 0))
+
+
 def _requirements(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...],
-                  individually: bool) -> PythonRequirements:
+                  individually: bool, *, v4: bool) -> PythonRequirements:
     key: KeyPath = ("custom", "pythonRequirements")
-    raw = document.mapping(custom.get("pythonRequirements"), key)
+    block = custom.get("pythonRequirements")
+    raw = document.mapping(block if not isinstance(block, bool) else None, key)
+    enabled = REQUIREMENTS_PLUGIN in plugins
+    if v4:  # the built-in integration: the block switches it on (v4's index.js shouldLoad)
+        enabled = enabled or (block is not None and block is not False
+                              and raw.get("enabled", True) is not False)
     no_deploy = raw.get("noDeploy") or []
     if not isinstance(no_deploy, list):
         raise document.error((*key, "noDeploy"), "must be a list of package names")
@@ -124,11 +145,12 @@ def _requirements(document: Document, custom: dict[Any, Any], plugins: tuple[str
         raise document.error((*key, "layer"), "must be true, false or the layer's settings "
                                               "(a mapping)")
     return PythonRequirements(
-        enabled=REQUIREMENTS_PLUGIN in plugins, file_name=file_name,
+        enabled=enabled, file_name=file_name,
         use_pipenv=raw.get("usePipenv", True) is not False,
         use_poetry=raw.get("usePoetry", True) is not False,
         no_deploy=tuple(str(n) for n in no_deploy), individually=individually,
-        layer=layer is not False)
+        layer=layer is not False, use_uv=v4 and raw.get("useUv", True) is not False,
+        rules="v4" if v4 else "v3")
 
 
 def _wsgi(document: Document, custom: dict[Any, Any], plugins: tuple[str, ...]) -> Wsgi | None:

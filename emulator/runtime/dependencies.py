@@ -166,6 +166,11 @@ class Dependencies:
         Returns {function: why} for the functions whose requirements do not install; the
         others run. Raises DependencyError when nothing can be built (no index, uv, Python)."""
         broken: dict[str, str] = {}
+        if service.packaging.requirements.rules == "v4":
+            self._echo("Handler requirements: Serverless Framework v4's rules (built-in Python "
+                       "support, " + ("on: custom.pythonRequirements" if
+                                      service.packaging.requirements.enabled else
+                                      "off: no custom.pythonRequirements block") + ")")
         for function in service.functions.values():
             try:
                 self.runtime_for(service, function)

@@ -12,9 +12,12 @@ holds the project's files only, as on AWS.
 from __future__ import annotations
 
 import codecs
+import functools
+import hashlib
 import json
 import locale
 import re
+import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +95,10 @@ def plugin_requirements(root: Path, folder: Path, packaging: Packaging) -> Requi
         lock = root / "Pipfile.lock"
         source = lock if lock.is_file() else root / "Pipfile"
         return _filtered(_pipenv(source), (source,), options.no_deploy)
+    lock = root / "uv.lock"
+    if options.use_uv and lock.is_file():  # v4 only (config/packaging.py)
+        sources = (lock, root / "pyproject.toml")
+        return _filtered(uv_export(root, _files_digest(sources)), sources, options.no_deploy)
     path = folder / options.file_name
     if path.is_file():
         return _filtered(read_requirements_file(path), (path,), options.no_deploy)
@@ -141,10 +148,39 @@ def _digest(lines: tuple[str, ...], sources: tuple[Path, ...]) -> str:
     return json.dumps([list(lines), [str(s) for s in sources], texts])
 
 
+def _files_digest(paths: tuple[Path, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def uv_export(root: Path, digest: str) -> tuple[str, ...]:
+    """What v4 installs from a uv project: `uv export --no-dev --frozen --no-hashes` in the
+    service folder, `-e` flags stripped (v4's lib/uv.js); cached while the files' `digest`
+    holds."""
+    from emulator.runtime.dependencies import DependencyError, find_uv  # a function, no cycle
+
+    try:
+        done = subprocess.run([find_uv(), "export", "--no-dev", "--frozen", "--no-hashes"],
+                              cwd=root, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired, DependencyError) as exc:
+        raise RequirementsFileError(f"{root / 'uv.lock'}: uv export failed: {exc}") from None
+    if done.returncode != 0:
+        why = " ".join(done.stderr.split())[:300]
+        raise RequirementsFileError(f"{root / 'uv.lock'}: uv export failed: {why}")
+    return _requirement_lines(done.stdout, root)
+
+
 def read_requirements_file(path: Path) -> tuple[str, ...]:
     """A requirements.txt's lines as pip reads them: no comments or blanks, paths absolute."""
+    return _requirement_lines(read_text_as_pip(path), path.parent)
+
+
+def _requirement_lines(text: str, base: Path) -> tuple[str, ...]:
     out = []
-    for raw in read_text_as_pip(path).splitlines():
+    for raw in text.splitlines():
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
         if not line:
             continue
@@ -152,9 +188,9 @@ def read_requirements_file(path: Path) -> tuple[str, ...]:
             line = line[2:].strip()  # the plugin strips -e: packages are installed, not linked
         head, _, rest = line.partition(" ")
         if head in _FILE_OPTIONS and rest:
-            line = f"{head} {(path.parent / rest.strip()).resolve()}"
-        elif line.startswith((".", "/")) or (path.parent / line).is_dir():
-            line = str((path.parent / line).resolve())  # a local project folder
+            line = f"{head} {(base / rest.strip()).resolve()}"
+        elif line.startswith((".", "/")) or (base / line).is_dir():
+            line = str((base / line).resolve())  # a local project folder
         out.append(line)
     return tuple(out)
 

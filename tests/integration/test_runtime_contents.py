@@ -56,3 +56,15 @@ def test_a_public_layer_with_a_pypi_twin_is_importable_and_named() -> None:
         assert "layers[0]" not in banner  # not named as a missing layer
     finally:
         emu.stop()
+
+
+def test_a_v4_project_gets_its_requirements_without_the_plugin() -> None:
+    config = REPO / "tests" / "fixtures" / "services" / "v4-requirements" / "serverless.yml"
+    emu = EmulatorProcess(config, "--in-memory", "--no-reload").start(timeout=300)
+    try:
+        reply = emu.request("GET", "/probe")
+        assert reply.status == 200, emu.log
+        assert "Handler requirements: Serverless Framework v4's rules (built-in Python support, " \
+               "on: custom.pythonRequirements)" in emu.log.split("Ready:")[0]
+    finally:
+        emu.stop()

@@ -250,3 +250,56 @@ def test_an_unreadable_requirements_file_stops_only_its_functions(tmp_path: Path
     with pytest.raises(BuildError, match=r"requirements\.txt: not utf-16 text after its "
                                          r"byte-order mark"):
         Dependencies(tmp_path / "venvs").spec(service, service.functions["f"])
+
+
+V4 = 'frameworkVersion: "4"\n'
+
+
+@pytest.mark.parametrize(("extra", "installed"), [
+    (V4 + "custom: {pythonRequirements: {}}\n", True),  # v4: the block alone switches it on
+    (V4 + "custom: {pythonRequirements: true}\n", True),
+    (V4, False),  # v4 without the block: its docs say the block must stay, even as {}
+    (V4 + "custom: {pythonRequirements: {enabled: false}}\n", False),
+    (V4 + "custom: {pythonRequirements: false}\n", False),
+    (V4 + PLUGIN, True),  # the community plugin still acts when listed
+    ('frameworkVersion: "3"\ncustom: {pythonRequirements: {}}\n', False),  # v3: the plugin acts
+    ('frameworkVersion: ">=3 <5"\ncustom: {pythonRequirements: {}}\n', False),  # 3 would do
+])
+def test_v4_builds_python_requirements_itself_when_its_block_is_present(
+        tmp_path: Path, extra: str, installed: bool) -> None:
+    write(tmp_path / "requirements.txt", "mangum\n")
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n" + extra
+                    + "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    service = load_service(path, env={})
+    found = function_requirements(service, service.functions["f"])
+    assert found.lines == (("mangum",) if installed else ())
+    assert service.packaging.requirements.rules == ("v4" if "4\"" in extra else "v3")
+
+
+def test_v4_installs_a_uv_project_from_its_lock_without_dev_dependencies(tmp_path: Path) -> None:
+    import subprocess
+
+    from emulator.runtime.dependencies import find_uv
+
+    write(tmp_path / "pyproject.toml", """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        requires-python = ">=3.9"
+        dependencies = ["iniconfig==2.0.0"]
+
+        [dependency-groups]
+        dev = ["pytest"]
+        """)
+    write(tmp_path / "requirements.txt", "not-this-one\n")  # uv.lock comes first
+    locked = subprocess.run([find_uv(), "lock", "--quiet"], cwd=tmp_path, check=False,
+                            capture_output=True, text=True)
+    if locked.returncode != 0:
+        pytest.skip(f"uv lock needs the package index: {locked.stderr.strip()[:200]}")
+    lines = requirements_of(tmp_path, V4 + "custom: {pythonRequirements: {}}\n")
+    assert lines == ("iniconfig==2.0.0",)
+    no_uv = requirements_of(tmp_path, V4 + "custom: {pythonRequirements: {useUv: false}}\n")
+    assert no_uv == ("not-this-one",)
+    v3 = requirements_of(tmp_path, PLUGIN)  # the community plugin knows no uv.lock
+    assert v3 == ("not-this-one",)
