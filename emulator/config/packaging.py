@@ -118,6 +118,23 @@ def read_packaging(document: Document) -> Packaging:
                      layer_twins=MappingProxyType(attached.twins))
 
 
+# Settings of the plugin (and of v4's built-in copy) that change nothing a handler can observe
+# here, or that the emulator does not apply: named once at start, never silently dropped.
+_BUILD_ONLY = "builds on your machine's Python instead; no local effect"
+_NO_LOCAL_MEANING = {
+    "dockerizePip": _BUILD_ONLY, "dockerImage": _BUILD_ONLY, "dockerFile": _BUILD_ONLY,
+    "dockerSsh": _BUILD_ONLY,
+    "slim": "packages are not slimmed locally", "zip": "packages are not zipped locally "
+    "(a handler's `import unzip_requirements` finds nothing, as its try/except expects)",
+    "pipCmdExtraArgs": "uv installs the handlers' requirements; pip's arguments are not passed",
+    "poetryWithGroups": "Poetry groups are not exported locally: the main dependencies only",
+    "poetryOnlyGroups": "Poetry groups are not exported locally: the main dependencies only",
+    "uvOptionalDependencies": "extras are not exported locally: the base dependencies only",
+    "uvWithGroups": "dependency groups are not exported locally: the base dependencies only",
+    "uvOnlyGroups": "dependency groups are not exported locally: the base dependencies only",
+}
+
+
 def is_v4(doc: Mapping[str, Any]) -> bool:
     """Whether the file asks for Serverless Framework v4 (and v3 would not do)."""
     version = doc.get("frameworkVersion")
@@ -144,6 +161,10 @@ def _requirements(document: Document, custom: dict[Any, Any], plugins: tuple[str
     if not isinstance(layer, bool | dict):
         raise document.error((*key, "layer"), "must be true, false or the layer's settings "
                                               "(a mapping)")
+    if enabled:
+        for name, why in _NO_LOCAL_MEANING.items():
+            if raw.get(name) not in (None, False, [], ""):
+                document.note((*key, name), why)
     return PythonRequirements(
         enabled=enabled, file_name=file_name,
         use_pipenv=raw.get("usePipenv", True) is not False,

@@ -303,3 +303,18 @@ def test_v4_installs_a_uv_project_from_its_lock_without_dev_dependencies(tmp_pat
     assert no_uv == ("not-this-one",)
     v3 = requirements_of(tmp_path, PLUGIN)  # the community plugin knows no uv.lock
     assert v3 == ("not-this-one",)
+
+
+def test_plugin_settings_without_local_meaning_are_named_one_line_each(tmp_path: Path) -> None:
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\n" + V4
+                    + "custom:\n  pythonRequirements:\n    dockerizePip: non-linux\n"
+                    + "    uvWithGroups: [lambda]\n    slim: false\n"
+                    + "functions:\n  f: {handler: h.f}\n", encoding="utf-8")
+    service = load_service(path, env={})
+    named = [u for u in service.unsupported if u.startswith("custom.pythonRequirements")]
+    assert named == [
+        "custom.pythonRequirements.dockerizePip (builds on your machine's Python instead; no "
+        "local effect)",
+        "custom.pythonRequirements.uvWithGroups (dependency groups are not exported locally: "
+        "the base dependencies only)"]
