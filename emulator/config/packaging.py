@@ -217,6 +217,8 @@ def _layers(document: Document, functions: dict[Any, Any], plugin_layer: bool) -
             public = twin(_arn_text(ref))
             if isinstance(logical, str) and logical in local:
                 folders.append(local[logical])
+            elif isinstance(ref, str) and ref.strip() in document.layer_paths:
+                folders.append(document.layer_paths[ref.strip()])  # --layer ARN=PATH
             elif plugin_layer and logical == REQUIREMENTS_LAYER:
                 found.with_requirements.add(str(name))  # built from the requirements
             elif public is not None:
@@ -227,7 +229,7 @@ def _layers(document: Document, functions: dict[Any, Any], plugin_layer: bool) -
         found.twins[str(name)] = tuple(twins)
     for where, ref in remote:
         document.note(where, f"{ref}: not a local layer of this service; add what it carries "
-                             "to your requirements")
+                             "to your requirements, or serve it with --layer ARN=PATH")
     return found
 
 

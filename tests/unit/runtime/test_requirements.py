@@ -318,3 +318,22 @@ def test_plugin_settings_without_local_meaning_are_named_one_line_each(tmp_path:
         "local effect)",
         "custom.pythonRequirements.uvWithGroups (dependency groups are not exported locally: "
         "the base dependencies only)"]
+
+
+def test_a_layer_by_arn_is_served_from_the_folder_given_with_layer(tmp_path: Path) -> None:
+    from emulator.config.flags import parse_layers
+
+    arn = "arn:aws:lambda:us-east-1:123456789012:layer:deps:3"
+    (tmp_path / "deps" / "python").mkdir(parents=True)
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: s\nprovider: {name: aws, runtime: python3.12}\nfunctions:\n"
+                    f"  f: {{handler: h.f, layers: ['{arn}', '{POWERTOOLS_V3}']}}\n",
+                    encoding="utf-8")
+    layers = parse_layers([f"{arn}={tmp_path / 'deps'}", f"{POWERTOOLS_V3}={tmp_path / 'deps'}"])
+    service = load_service(path, env={}, layer_paths=layers)
+    assert service.packaging.layers["f"] == ((tmp_path / "deps").resolve(),) * 2
+    assert service.packaging.layer_twins["f"] == ()  # the folder wins over the PyPI twin
+    assert service.unsupported == ()
+    for bad in ("deps=./x", f"{arn}", f"{arn}={tmp_path / 'nowhere'}"):
+        with pytest.raises(ConfigError, match="--layer"):
+            parse_layers([bad])
