@@ -25,7 +25,12 @@ from emulator.aws.tables import (
 )
 from emulator.commands import again
 from emulator.config.errors import ConfigError
-from emulator.config.flags import listen_address, parse_params, with_offline_flags
+from emulator.config.flags import (
+    listen_address,
+    parse_layers,
+    parse_params,
+    with_offline_flags,
+)
 from emulator.config.loader import load_service
 from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
@@ -49,7 +54,8 @@ def _load(args: argparse.Namespace) -> ServiceConfig:
     """Read the service file with the command line's inputs and serverless-offline flags."""
     service = load_service(args.config, stage=args.stage, region=args.region,
                            env=dict(os.environ), params=parse_params(args.param),
-                           placeholder_remote=args.placeholder_remote)
+                           placeholder_remote=args.placeholder_remote,
+                           layer_paths=parse_layers(args.layer))
     return with_offline_flags(service, args)
 
 

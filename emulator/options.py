@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="a value for ${param:KEY}, as `serverless --param` (repeatable); wins "
                         "over params: in serverless.yml")
+    p.add_argument("--layer", action="append", default=[], metavar="ARN=PATH",
+                   help="serve a layer attached by ARN (another account's) from a local folder "
+                        "holding what its zip holds (python/...); repeatable")
     p.add_argument("--placeholder-remote", action="store_true",
                    help="start even when a ${ssm:}, ${cf:} or ${s3:} value is missing from "
                         ".emulator/values.yml: it becomes a visible placeholder (warned about)")

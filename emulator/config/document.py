@@ -15,6 +15,7 @@ class Document:
     def __init__(self, document: dict[str, Any], path: Path, lines: dict[KeyPath, int]) -> None:
         self.doc, self.path, self.file, self.lines = document, path, str(path), lines
         self.unsupported: list[str] = []
+        self.layer_paths: dict[str, Path] = {}  # --layer ARN=PATH
         self.provider = self.mapping(document.get("provider"), ("provider",))
 
     def error(self, key: KeyPath, message: str) -> ConfigError:

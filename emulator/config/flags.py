@@ -11,6 +11,7 @@ import argparse
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from emulator.config.errors import ConfigError
 from emulator.config.service import ServiceConfig
@@ -39,6 +40,22 @@ def parse_params(items: Sequence[str]) -> dict[str, str]:
                               key="--param")
         params[match.group(1)] = match.group(2).rstrip()
     return params
+
+
+def parse_layers(items: Sequence[str]) -> dict[str, Path]:
+    """`--layer ARN=PATH` pairs: a public layer's ARN, served from a local folder."""
+    layers: dict[str, Path] = {}
+    for item in items:
+        arn, sep, folder = item.partition("=")
+        if not sep or not arn.startswith("arn:") or ":layer:" not in arn or not folder:
+            raise ConfigError(f"{item!r} is not ARN=PATH (e.g. --layer "
+                              "'arn:aws:lambda:us-east-1:123456789012:layer:deps:3=./layer')",
+                              key="--layer")
+        path = Path(folder).expanduser().resolve()
+        if not path.is_dir():
+            raise ConfigError(f"{item!r}: no folder {path}", key="--layer")
+        layers[arn.strip()] = path
+    return layers
 
 
 def with_offline_flags(service: ServiceConfig, args: argparse.Namespace) -> ServiceConfig:

@@ -65,13 +65,15 @@ def load_service(
     env: Mapping[str, str] | None = None,
     params: Mapping[str, str] | None = None,
     placeholder_remote: bool = False,
+    layer_paths: Mapping[str, Path] | None = None,
 ) -> ServiceConfig:
     """Read, resolve and validate serverless.yml; raise ConfigError naming file/key/line.
 
     `stage`/`region` are the CLI's --stage/--region (None when not given, so the file's own
     defaults apply); `env` is what ${env:...} reads (the process environment when None);
     `params` the --param pairs; `placeholder_remote` lets a remote variable (ssm, cf, s3)
-    missing from .emulator/values.yml resolve to a visible placeholder.
+    missing from .emulator/values.yml resolve to a visible placeholder; `layer_paths` the
+    --layer ARN=PATH pairs.
     """
     path = Path(path)
     raw, lines = read_yaml(path)
@@ -85,6 +87,7 @@ def load_service(
     if version_note := framework_version_note(document):
         notes.insert(0, version_note)
     builder = _Builder(document, path, lines)
+    builder.layer_paths = dict(layer_paths or {})
     builder.unsupported += lift_unsupported  # emulator/config/lift.py
     return builder.build(options, notes)
 

@@ -50,8 +50,10 @@ def framework_version_note(document: dict[str, Any]) -> str | None:
     version = document.get("frameworkVersion")
     if version is None or satisfies(str(version), FRAMEWORK_VERSION):
         return None
+    v4 = satisfies(str(version), (4, 0, 0))
     return (f"frameworkVersion {str(version)!r} is not 3: the file is read as v3 reads it, "
-            "with v1/v2's defaults where v3 would stop")
+            "with v1/v2's defaults where v3 would stop" + (
+                "; Python requirements as v4 builds them" if v4 else ""))
 
 
 _COMPARATOR = re.compile(r"(>=|<=|>|<|=|\^|~)?\s*v?([\dxX*]+)?(?:\.([\dxX*]+))?"

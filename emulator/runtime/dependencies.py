@@ -26,7 +26,12 @@ from emulator.config.packaging import WSGI_HANDLERS
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime import old_pythons, pythons
 from emulator.runtime.invoker import FunctionRuntime
-from emulator.runtime.requirements import Requirements, function_requirements, requirement_names
+from emulator.runtime.requirements import (
+    Requirements,
+    RequirementsFileError,
+    function_requirements,
+    requirement_names,
+)
 
 # AWS publishes no fixed SDK version ("depends on the runtime version and your AWS Region",
 # Lambda developer guide, "Runtime-included SDK versions"); python3.12 and python3.13 reported
@@ -34,6 +39,18 @@ from emulator.runtime.requirements import Requirements, function_requirements, r
 LAMBDA_SDK = (("boto3", "1.38.36"), ("botocore", "1.38.36"))
 SDK_PIN_MIN_PYTHON = (3, 9)  # boto3 1.38 needs 3.9+; older (deprecated) runtimes get the newest
 # boto3 that still installs on them, as their Lambda runtime shipped an older SDK too
+# What else the runtime's image has in /var/lang/lib/python3.x/site-packages, where a handler
+# imports it from. Every Lambda Python image ships pip (AWS's image scans list pip in python:3.8
+# to 3.14: github.com/aws/aws-lambda-base-images issues 179, 489, 595). Up to python3.11 the
+# images also ship setuptools 65.5.0 (issue 178, python:3.8-3.11; DataDog/datadog-lambda-python
+# PR 322 imports it from /var/lang on python:3.10), so `import pkg_resources` works there;
+# python3.12+ (Amazon Linux 2023) ship none. Runtimes older than 3.8 get the newest setuptools
+# that installs on them.
+RUNTIME_PACKAGES: tuple[tuple[tuple[int, int], tuple[str, ...]], ...] = (
+    ((3, 8), ("pip", "setuptools")),  # below python3.8: as deployed then, unpinned
+    ((3, 12), ("pip", "setuptools==65.5.0")),  # python3.8 .. python3.11
+    ((99, 0), ("pip",)),  # python3.12 and later
+)
 SERVERLESS_WSGI = "serverless-wsgi==3.1.0"  # the PyPI twin of the plugin's serverless_wsgi.py
 # The plugin copies serverless_wsgi.py into the package: it goes in without its dependencies
 # (werkzeug comes from the requirements, requirements.py).
@@ -72,7 +89,14 @@ class Spec:
         pinned = _version(self.python) >= SDK_PIN_MIN_PYTHON and not own_sdk
         sdk = tuple(f"{n}=={v}" if pinned else n for n, v in LAMBDA_SDK if n not in named)
         client = (AWSLAMBDARIC,) if self.runtime_client == "awslambdaric" else ()
-        return self.requirements.lines + sdk + client
+        return self.requirements.lines + sdk + self.runtime_packages(named) + client
+
+    def runtime_packages(self, named: frozenset[str] | set[str] = frozenset()) -> tuple[str, ...]:
+        """What the runtime's image itself carries besides the SDK (pip; setuptools up to
+        python3.11), unless the project's requirements name it (/var/task wins)."""
+        version = _version(self.python)
+        packages = next(p for below, p in RUNTIME_PACKAGES if version < below)
+        return tuple(p for p in packages if p.partition("=")[0] not in named)
 
     def without_dependencies(self) -> tuple[str, ...]:
         """What goes in as the plugin copies it: the file alone, not its dependencies."""
@@ -146,6 +170,11 @@ class Dependencies:
         Returns {function: why} for the functions whose requirements do not install; the
         others run. Raises DependencyError when nothing can be built (no index, uv, Python)."""
         broken: dict[str, str] = {}
+        if service.packaging.requirements.rules == "v4":
+            self._echo("Handler requirements: Serverless Framework v4's rules (built-in Python "
+                       "support, " + ("on: custom.pythonRequirements" if
+                                      service.packaging.requirements.enabled else
+                                      "off: no custom.pythonRequirements block") + ")")
         for function in service.functions.values():
             try:
                 self.runtime_for(service, function)
@@ -193,8 +222,12 @@ class Dependencies:
 
     def spec(self, service: ServiceConfig, function: FunctionConfig) -> Spec:
         wsgi = function.handler in WSGI_HANDLERS and service.packaging.wsgi is not None
-        return Spec(pythons.requested_version(function.runtime),
-                    function_requirements(service, function), self._client, wsgi)
+        try:
+            requirements = function_requirements(service, function)
+        except RequirementsFileError as exc:  # only the functions that need the file stop
+            raise BuildError(f"cannot read the handlers' requirements: {exc}") from None
+        return Spec(pythons.requested_version(function.runtime), requirements, self._client,
+                    wsgi)
 
     def _warn(self, service: ServiceConfig, function: FunctionConfig, spec: Spec,
               venv: Venv) -> None:
@@ -213,6 +246,10 @@ class Dependencies:
             if note not in self._warned:
                 self._warned.add(note)
                 logger.warning("function %s: %s", function.name, note)
+        for layer in service.packaging.layer_twins.get(function.name, ()):
+            if layer.why not in self._warned:  # once per layer, not per function
+                self._warned.add(layer.why)
+                logger.info("public layer: %s", layer.why)
 
     # --- building ---------------------------------------------------------------------------
 

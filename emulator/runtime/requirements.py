@@ -11,8 +11,13 @@ holds the project's files only, as on AWS.
 
 from __future__ import annotations
 
+import codecs
+import functools
+import hashlib
 import json
+import locale
 import re
+import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +29,16 @@ from emulator.config.service import FunctionConfig, ServiceConfig
 WSGI_REQUIREMENTS = ("werkzeug>2",)  # serverless-wsgi's own requirements.txt
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _FILE_OPTIONS = ("-r", "-c", "--requirement", "--constraint")
+# pip reads a requirements file by its byte-order mark, else as UTF-8, else in the locale's
+# encoding (pip/_internal/utils/encoding.py auto_decode): files saved as UTF-16 by Windows
+# editors exist in public projects, and pip installs them.
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF16_BE, "utf-16"),
+         (codecs.BOM_UTF16_LE, "utf-16"))
+
+
+class RequirementsFileError(ValueError):
+    """A requirements file pip could not read either; the message names the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +65,24 @@ def function_requirements(service: ServiceConfig, function: FunctionConfig) -> R
     packaging = service.packaging
     folder = service.root / packaging.module(function.name)
     found = Requirements()
-    if packaging.requirements.enabled:
+    if packaging.has_requirements(function.name):
         found = plugin_requirements(service.root, folder, packaging)
-    elif (folder / "requirements.txt").is_file():
+    elif not packaging.requirements.enabled and (folder / "requirements.txt").is_file():
         found = Requirements(unused=folder / "requirements.txt")
     if function.handler in WSGI_HANDLERS and packaging.wsgi is not None:
         found = _merge(found, _wsgi_requirements(service.root, packaging, found.lines))
-    return found
+    twins = _twin_requirements(packaging, function.name, found.lines)
+    return _merge(found, twins) if twins.lines else found
+
+
+def _twin_requirements(packaging: Packaging, function: str,
+                       project: tuple[str, ...]) -> Requirements:
+    """The PyPI twins of the public layers the function attaches (/var/task wins: a package
+    the project names itself is not installed again)."""
+    named = requirement_names(project)
+    lines = tuple(line for layer in packaging.layer_twins.get(function, ())
+                  for line in layer.requirements if not requirement_names((line,)) & named)
+    return Requirements(lines, (), _digest(lines, ()))
 
 
 def plugin_requirements(root: Path, folder: Path, packaging: Packaging) -> Requirements:
@@ -69,6 +95,10 @@ def plugin_requirements(root: Path, folder: Path, packaging: Packaging) -> Requi
         lock = root / "Pipfile.lock"
         source = lock if lock.is_file() else root / "Pipfile"
         return _filtered(_pipenv(source), (source,), options.no_deploy)
+    lock = root / "uv.lock"
+    if options.use_uv and lock.is_file():  # v4 only (config/packaging.py)
+        sources = (lock, root / "pyproject.toml")
+        return _filtered(uv_export(root, _files_digest(sources)), sources, options.no_deploy)
     path = folder / options.file_name
     if path.is_file():
         return _filtered(read_requirements_file(path), (path,), options.no_deploy)
@@ -118,10 +148,39 @@ def _digest(lines: tuple[str, ...], sources: tuple[Path, ...]) -> str:
     return json.dumps([list(lines), [str(s) for s in sources], texts])
 
 
+def _files_digest(paths: tuple[Path, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def uv_export(root: Path, digest: str) -> tuple[str, ...]:
+    """What v4 installs from a uv project: `uv export --no-dev --frozen --no-hashes` in the
+    service folder, `-e` flags stripped (v4's lib/uv.js); cached while the files' `digest`
+    holds."""
+    from emulator.runtime.dependencies import DependencyError, find_uv  # a function, no cycle
+
+    try:
+        done = subprocess.run([find_uv(), "export", "--no-dev", "--frozen", "--no-hashes"],
+                              cwd=root, capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired, DependencyError) as exc:
+        raise RequirementsFileError(f"{root / 'uv.lock'}: uv export failed: {exc}") from None
+    if done.returncode != 0:
+        why = " ".join(done.stderr.split())[:300]
+        raise RequirementsFileError(f"{root / 'uv.lock'}: uv export failed: {why}")
+    return _requirement_lines(done.stdout, root)
+
+
 def read_requirements_file(path: Path) -> tuple[str, ...]:
     """A requirements.txt's lines as pip reads them: no comments or blanks, paths absolute."""
+    return _requirement_lines(read_text_as_pip(path), path.parent)
+
+
+def _requirement_lines(text: str, base: Path) -> tuple[str, ...]:
     out = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
         if not line:
             continue
@@ -129,11 +188,30 @@ def read_requirements_file(path: Path) -> tuple[str, ...]:
             line = line[2:].strip()  # the plugin strips -e: packages are installed, not linked
         head, _, rest = line.partition(" ")
         if head in _FILE_OPTIONS and rest:
-            line = f"{head} {(path.parent / rest.strip()).resolve()}"
-        elif line.startswith((".", "/")) or (path.parent / line).is_dir():
-            line = str((path.parent / line).resolve())  # a local project folder
+            line = f"{head} {(base / rest.strip()).resolve()}"
+        elif line.startswith((".", "/")) or (base / line).is_dir():
+            line = str((base / line).resolve())  # a local project folder
         out.append(line)
     return tuple(out)
+
+
+def read_text_as_pip(path: Path) -> str:
+    """The file's text decoded as pip decodes a requirements file (BOM, UTF-8, locale)."""
+    data = path.read_bytes()
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)  # each of these codecs drops its mark
+            except UnicodeDecodeError as exc:
+                raise RequirementsFileError(f"{path}: not {encoding} text after its byte-order "
+                                            f"mark ({exc.reason} at byte {exc.start})") from None
+    for encoding in ("utf-8", locale.getpreferredencoding(False) or "utf-8"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RequirementsFileError(f"{path}: pip cannot read it either (neither UTF-8 nor "
+                                f"{locale.getpreferredencoding(False)}, and no byte-order mark)")
 
 
 def _is_poetry(pyproject: Path) -> bool:

@@ -417,5 +417,7 @@ def test_provider_settings_not_emulated_are_named(tmp_path: Path) -> None:
     assert config.binary_media_types == ("*/*",)
     assert config.unsupported == ("provider.httpApi.id",
                                   "functions.f.layers[0] (arn:aws:lambda:us-east-1:123456789012"
-                                  ":layer:x:1: not a local layer of this service)",
+                                  ":layer:x:1: not a local layer of this service; add what it "
+                                  "carries to your requirements, or serve it with --layer "
+                                  "ARN=PATH)",
                                   "provider.apiGateway.minimumCompressionSize", "useDotenv")

@@ -104,7 +104,8 @@ functions:
     assert config.packaging.layers == {"f": (a,), "g": (b, a)}
     assert config.unsupported == (
         "functions.g.layers[2] (arn:aws:lambda:us-east-1:1:layer:x:1: not a local layer of "
-        "this service)",)
+        "this service; add what it carries to your requirements, or serve it with --layer "
+        "ARN=PATH)",)
 
 
 def test_a_layer_path_that_is_not_a_folder_is_an_error(tmp_path: Path) -> None:

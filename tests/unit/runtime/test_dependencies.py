@@ -25,6 +25,7 @@ from emulator.runtime.pythons import Interpreter
 from emulator.runtime.requirements import Requirements
 
 PINS = tuple(f"{name}=={version}" for name, version in LAMBDA_SDK)
+IMAGE = ("pip",)  # what python3.12's image carries besides the SDK
 
 
 def spec(*lines: str, python: str = "3.12", **kwargs: bool | str) -> Spec:
@@ -32,24 +33,43 @@ def spec(*lines: str, python: str = "3.12", **kwargs: bool | str) -> Spec:
 
 
 def test_lambdas_sdk_is_pinned_unless_the_project_brings_its_own() -> None:
-    assert spec("requests").install_lines() == ("requests", *PINS)
-    assert spec("Boto3>=1.35").install_lines() == ("Boto3>=1.35", "botocore")
-    assert spec(wsgi=True).install_lines() == PINS
+    assert spec("requests").install_lines() == ("requests", *PINS, *IMAGE)
+    assert spec("Boto3>=1.35").install_lines() == ("Boto3>=1.35", "botocore", *IMAGE)
+    assert spec(wsgi=True).install_lines() == (*PINS, *IMAGE)
     assert spec(runtime_client="awslambdaric").install_lines()[-1].startswith("awslambdaric")
 
 
 def test_serverless_wsgi_goes_in_as_the_plugin_copies_it_without_its_dependencies() -> None:
     # The plugin copies serverless_wsgi.py into the package; werkzeug comes from requirements.
     pinned = spec("Flask==1.1.2", "werkzeug==1.0.1", wsgi=True)
-    assert pinned.install_lines() == ("Flask==1.1.2", "werkzeug==1.0.1", *PINS)
+    assert pinned.install_lines() == ("Flask==1.1.2", "werkzeug==1.0.1", *PINS, *IMAGE)
     assert pinned.without_dependencies() == (SERVERLESS_WSGI,)
     assert spec("requests").without_dependencies() == ()
 
 
 def test_runtimes_older_than_the_pinned_sdk_get_an_sdk_that_installs_on_them() -> None:
     # boto3 1.38 needs Python 3.9+: a python3.7 project would not resolve with the pin.
-    assert spec("requests", python="3.7").install_lines() == ("requests", "boto3", "botocore")
-    assert spec(python="3.9").install_lines() == PINS
+    assert spec("requests", python="3.7").install_lines() == (
+        "requests", "boto3", "botocore", "pip", "setuptools")
+    assert spec(python="3.9").install_lines() == (*PINS, "pip", "setuptools==65.5.0")
+
+
+@pytest.mark.parametrize(("python", "image"), [
+    ("3.7", ("pip", "setuptools")),
+    ("3.8", ("pip", "setuptools==65.5.0")),
+    ("3.11", ("pip", "setuptools==65.5.0")),
+    ("3.12", ("pip",)),
+    ("3.13", ("pip",)),
+])
+def test_the_venv_carries_what_the_runtimes_image_carries(python: str,
+                                                           image: tuple[str, ...]) -> None:
+    # pkg_resources (setuptools) is importable on Lambda up to python3.11, not from 3.12 on.
+    assert spec(python=python).runtime_packages() == image
+
+
+def test_a_project_that_names_setuptools_or_pip_gets_its_own() -> None:
+    lines = spec("setuptools<60", "pip==21.0", python="3.9").install_lines()
+    assert lines == ("setuptools<60", "pip==21.0", *PINS)
 
 
 def test_the_key_changes_with_every_input_and_only_then() -> None:
