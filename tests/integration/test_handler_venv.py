@@ -12,7 +12,7 @@ import emulator_harness
 import pytest
 from emulator_harness import REPO, EmulatorProcess
 
-from emulator.runtime.dependencies import LAMBDA_SDK
+from emulator.runtime.venv_spec import LAMBDA_SDK
 
 SERVICES = REPO / "tests" / "fixtures" / "services"
 DEPS = SERVICES / "deps" / "serverless.yml"

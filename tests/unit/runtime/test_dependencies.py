@@ -13,16 +13,10 @@ import pytest
 from emulator.config.loader import load_service
 from emulator.config.service import ServiceConfig
 from emulator.runtime import dependencies, pythons
-from emulator.runtime.dependencies import (
-    LAMBDA_SDK,
-    SERVERLESS_WSGI,
-    Dependencies,
-    DependencyError,
-    Spec,
-    describe_failure,
-)
+from emulator.runtime.dependencies import Dependencies, DependencyError, describe_failure
 from emulator.runtime.pythons import Interpreter
 from emulator.runtime.requirements import Requirements
+from emulator.runtime.venv_spec import LAMBDA_SDK, SERVERLESS_WSGI, Spec
 
 PINS = tuple(f"{name}=={version}" for name, version in LAMBDA_SDK)
 IMAGE = ("pip",)  # what python3.12's image carries besides the SDK
