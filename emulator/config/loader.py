@@ -54,7 +54,8 @@ from emulator.config.yamlfile import KeyPath, read_yaml
 
 _STAGE = re.compile(r"[-_a-zA-Z0-9]+")  # API Gateway stage names (Serverless checks it too)
 _KNOWN_API_GATEWAY_KEYS = frozenset({"binaryMediaTypes", "shouldStartNameWithService",
-                                     "description", "metrics", "apiKeys", "usagePlan"})
+                                     "description", "metrics", "apiKeys", "usagePlan",
+                                     "request"})  # request.schemas: config/request_validation
 
 
 def load_service(

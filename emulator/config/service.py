@@ -20,6 +20,7 @@ from emulator.config.gateway_responses import GatewayResponseConfig
 from emulator.config.http_authorizers import HttpRouteAuth
 from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.packaging import Packaging
+from emulator.config.request_validation import RequestValidation
 from emulator.config.variables import ACCOUNT_ID
 
 DEFAULT_TIMEOUT_S = 6.0  # Serverless Framework default `timeout`
@@ -39,6 +40,7 @@ class Route:
     cors: CorsConfig | None = None
     authorizer: AuthorizerConfig | None = None
     private: bool = False  # needs an API key (x-api-key)
+    validation: RequestValidation | None = None  # `request:` schemas / required parameters
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ gateway response is customised, which the Serverless Framework's `cors: true` do
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
 
@@ -119,6 +120,14 @@ def bad_request(detail: str = "") -> HttpResponse:
     """400 plain text: the HTTP request itself is malformed (refused before any routing)."""
     return HttpResponse(400, (("Content-Type", "text/plain"),),
                         (detail or "Bad Request").encode("utf-8"))
+
+
+def bad_request_json(message: str) -> HttpResponse:
+    """400 JSON: the method's request validator refused the request (BAD_REQUEST_BODY,
+    BAD_REQUEST_PARAMETERS), `{"message": "Invalid request body"}` as users report it."""
+    body = json.dumps({"message": message}).encode()
+    return HttpResponse(400, (("Content-Type", JSON), ("x-amzn-ErrorType", "BadRequestException")),
+                        body)
 
 
 def request_too_long() -> HttpResponse:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.config.service import Route, ServiceConfig
-from emulator.gateway import cors, errors
+from emulator.gateway import cors, errors, validation
 from emulator.gateway.auth import guard
 from emulator.gateway.auth.policy import method_arn
 from emulator.gateway.events_v1 import RequestMeta, build_proxy_event
@@ -133,6 +133,10 @@ class Gateway:
             reply = self._authorize(deployment, request, route, path, event)
             if reply is not None:
                 return reply, route, None
+        if route.validation is not None:  # after authorization, before the integration
+            refusal = validation.check(request, match.path_parameters or {}, route.validation)
+            if refusal is not None:
+                return errors.bad_request_json(refusal.message), route, None
         payload = json.dumps(event, separators=(",", ":")).encode()
         if len(payload) > LAMBDA_MAX_EVENT:
             return errors.Reply.REQUEST_TOO_LONG, route, None
