@@ -32,6 +32,8 @@ class Reply(Enum):
     EXPLICIT_DENY = "explicit_deny"
     AUTHORIZER_FAILURE = "authorizer_failure"
     FORBIDDEN = "forbidden"
+    THROTTLED = "throttled"
+    QUOTA_EXCEEDED = "quota_exceeded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,12 @@ REPLIES: dict[Reply, GatewayReply] = {
     # `private: true` without a valid x-api-key header.
     Reply.FORBIDDEN: GatewayReply(403, b'{"message":"Forbidden"}',
                                   error_type="ForbiddenException"),
+    # A usage plan's throttle (the key's token bucket is empty) or quota (AWS, "Gateway response
+    # types": THROTTLED and QUOTA_EXCEEDED, both 429; the default template's messages).
+    Reply.THROTTLED: GatewayReply(429, b'{"message":"Too Many Requests"}',
+                                  error_type="TooManyRequestsException"),
+    Reply.QUOTA_EXCEEDED: GatewayReply(429, b'{"message":"Limit Exceeded"}',
+                                       error_type="LimitExceededException"),
 }
 
 

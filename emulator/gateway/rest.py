@@ -27,6 +27,7 @@ from emulator.gateway.hints import no_route_hint
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.responses_v1 import map_proxy_result
 from emulator.gateway.routes import MatchKind, RouteTable
+from emulator.gateway.usage import UsageMeter
 from emulator.runtime.invoker import Invoker, InvokeResult, Outcome
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,11 @@ class Gateway:
 
     def __init__(self, service: ServiceConfig, invoker: Invoker, *,
                  integration_timeout_s: float = DEFAULT_INTEGRATION_TIMEOUT_S,
-                 clock: Clock | None = None, auth: guard.AuthSettings | None = None) -> None:
+                 clock: Clock | None = None, auth: guard.AuthSettings | None = None,
+                 meter: UsageMeter | None = None) -> None:
+        """`meter`: the usage plans' throttles and quotas (None: not enforced, --no-throttle)."""
         self.invoker = invoker
+        self.meter = meter
         self.integration_timeout_s = integration_timeout_s
         self.clock = clock or Clock()
         self.guard = guard.Guard(invoker, wait_s=integration_timeout_s,
@@ -161,9 +165,13 @@ class Gateway:
         arn = method_arn(service.region, service.account_id, deployment.api_id,
                          stage=service.stage, method=request.method, path=path)
         decision = self.guard.check(route, request, event, arn, service.api_keys)
-        if decision.reply is None:
-            guard.apply(event, decision)
-        return decision.reply
+        if decision.reply is not None:
+            return decision.reply
+        guard.apply(event, decision)
+        plan = service.usage_plan(decision.key.usage_plan) if decision.key else None
+        if self.meter is not None and decision.key is not None and plan is not None:
+            return self.meter.admit(decision.key, plan)
+        return None
 
     def _meta(self, deployment: Deployment, request: HttpRequest, request_id: str,
               resource: str) -> RequestMeta:

@@ -31,6 +31,7 @@ def test_a_valid_request_reaches_the_function(emu: EmulatorProcess) -> None:
                         headers=JSON + VERSION)
     assert reply.status == 200, emu.log
     assert reply.json() == {"ran": True}
+    emu.wait_for("ran POST")  # its print is in the log before other tests count prints
 
 
 Headers = tuple[tuple[str, str], ...]
@@ -47,9 +48,37 @@ Headers = tuple[tuple[str, str], ...]
 def test_an_invalid_request_is_refused_before_any_lambda_runs(
         emu: EmulatorProcess, call: tuple[str, str, bytes, Headers], message: str) -> None:
     method, path, body, headers = call
-    runs = emu.log.count("ran ")
+    mark = len(emu.output)
     reply = emu.request(method, path, body=body, headers=headers)
     assert reply.status == 400
     assert reply.json() == {"message": message}
     assert reply.header("x-amzn-ErrorType") == "BadRequestException"
-    assert emu.log.count("ran ") == runs  # no invocation
+    emu.request("GET", "/items?q=flush")  # a valid call: its print follows any stray one
+    emu.wait_for("ran GET", start=mark)
+    assert sum("ran " in line for line in emu.output[mark:]) == 1  # the refused one ran nothing
+
+
+USAGE_PLAN = REPO / "tests" / "fixtures" / "services" / "usage-plan" / "serverless.yml"
+KEY = (("x-api-key", "client-key-0123456789abcdef"),)
+
+
+def test_a_usage_plans_throttle_answers_429_past_the_burst() -> None:
+    emu = EmulatorProcess(USAGE_PLAN, "--in-memory", "--no-reload").start()
+    try:
+        assert "usage plan default: 1 requests/s, burst 2" in emu.log
+        assert emu.request("GET", "/warm").status == 200  # no cold start inside the burst
+        statuses = [emu.request("GET", "/ping", headers=KEY).status for _ in range(2)]
+        third = emu.request("GET", "/ping", headers=KEY)
+        assert statuses == [200, 200], emu.log
+        assert (third.status, third.body) == (429, b'{"message":"Too Many Requests"}')
+        assert third.header("x-amzn-ErrorType") == "TooManyRequestsException"
+    finally:
+        emu.stop()
+
+
+def test_no_throttle_turns_usage_plans_off() -> None:
+    emu = EmulatorProcess(USAGE_PLAN, "--in-memory", "--no-reload", "--no-throttle").start()
+    try:
+        assert [emu.request("GET", "/ping", headers=KEY).status for _ in range(4)] == [200] * 4
+    finally:
+        emu.stop()
