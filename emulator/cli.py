@@ -41,6 +41,7 @@ from emulator.gateway.front import Front
 from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
 from emulator.gateway.invoke_api import InvokeApi
 from emulator.gateway.rest import DEFAULT_INTEGRATION_TIMEOUT_S, Gateway
+from emulator.gateway.usage import UsageMeter
 from emulator.options import build_parser
 from emulator.runtime.dependencies import Dependencies, DependencyError
 from emulator.runtime.environments import EnvironmentPool
@@ -276,7 +277,8 @@ def _front(service: ServiceConfig, invoker: Invoker, args: argparse.Namespace,
     enforce = not args.no_iam
     return Front(
         Gateway(service, invoker,
-                integration_timeout_s=timeout or DEFAULT_INTEGRATION_TIMEOUT_S, auth=auth),
+                integration_timeout_s=timeout or DEFAULT_INTEGRATION_TIMEOUT_S, auth=auth,
+                meter=None if args.no_throttle else UsageMeter()),
         HttpApi(service, invoker, integration_timeout_s=timeout or INTEGRATION_TIMEOUT_S,
                 auth=auth),
         InvokeApi(service, invoker, authorize_for=lambda new: invoke_permission(

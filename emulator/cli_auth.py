@@ -15,6 +15,7 @@ from pathlib import Path
 
 from emulator.aws import api_key_values, cognito
 from emulator.commands import again, program
+from emulator.config.api_keys import UsagePlanConfig
 from emulator.config.authorizers import AuthorizerConfig, AuthorizerKind
 from emulator.config.errors import ConfigError
 from emulator.config.service import ServiceConfig
@@ -144,7 +145,19 @@ def print_auth(service: ServiceConfig, auth: AuthSettings, echo: Callable[[str],
     if any(r.private for r in service.routes):
         for key in service.api_keys:
             state = "" if key.enabled else " (disabled)"
-            echo(f"API key {key.name}: x-api-key: {key.value}{state}")
+            plan = service.usage_plan(key.usage_plan)
+            metered = f"; usage plan {plan.name}: {_plan_text(plan)}" if plan else ""
+            echo(f"API key {key.name}: x-api-key: {key.value}{state}{metered}")
+
+
+def _plan_text(plan: UsagePlanConfig) -> str:
+    """"10 requests/s, burst 5; 1000 a DAY" """
+    parts = []
+    if plan.rate is not None:
+        parts.append(f"{plan.rate} requests/s, burst {plan.bucket_size}")
+    if plan.quota_limit is not None:
+        parts.append(f"{plan.quota_limit} a {plan.quota_period}")
+    return "; ".join(parts)
 
 
 def _authorizers(service: ServiceConfig) -> list[AuthorizerConfig]:

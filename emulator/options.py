@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--integration-timeout", type=_positive_float, metavar="SECONDS",
                    help="API Gateway's integration timeout: past it the client gets 504 "
                         "from the REST API, 503 from the HTTP API (default 29 and 30)")
+    p.add_argument("--no-throttle", action="store_true",
+                   help="do not enforce usage plans (provider.apiGateway.usagePlan throttle and "
+                        "quota per API key): no 429s")
     p.add_argument("--no-iam", action="store_true",
                    help="do not enforce the role statements (provider.iam.role.statements) on "
                         "the functions' DynamoDB calls")

@@ -3,7 +3,13 @@
 Keys are names (API Gateway generates the value), mappings with `name`, `value`, `description`,
 `customerId`, `enabled`, or lists grouped under a usage plan's name (`- free: [keyA]`). A fixed
 `value` must have at least 20 characters (API Gateway's CreateApiKey refuses shorter ones).
-Usage plans (quotas, throttles) are read and named as not enforced.
+
+`usagePlan` is one plan (a mapping: every key is in it, the framework's "default" plan) or a
+list of `- name: {quota, throttle}` matched to the keys grouped under the same name; a key group
+whose name no plan has stops the deploy ("API key "x" has no usage plan defined", serverless@3
+usage-plan-keys.js), and so it stops the start here. `throttle: {rateLimit, burstLimit}` and
+`quota: {limit, offset, period: DAY|WEEK|MONTH}` as the framework's schema allows them
+(integers >= 0; aws/provider.js).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ class ApiKeyConfig:
     name: str
     value: str | None  # None: generated (the CLI fills it, stable across restarts)
     enabled: bool = True
-    usage_plan: str | None = None
+    usage_plan: str | None = None  # the plan's name ("default" for a single usagePlan:)
 
     @property
     def key_id(self) -> str:
@@ -35,12 +41,82 @@ class ApiKeyConfig:
         return "".join(alphabet[b % len(alphabet)] for b in digest[:10])
 
 
-def read_api_keys(doc: Document) -> tuple[ApiKeyConfig, ...]:
-    """Read provider.apiGateway.apiKeys (and name usagePlan as not enforced)."""
+@dataclass(frozen=True, slots=True)
+class UsagePlanConfig:
+    """One usage plan: per-key throttling (a token bucket) and quota."""
+
+    name: str
+    rate: int | None = None  # throttle.rateLimit: requests per second, steady
+    burst: int | None = None  # throttle.burstLimit: the bucket's size
+    quota_limit: int | None = None  # quota.limit per period
+    quota_period: str | None = None  # DAY, WEEK or MONTH
+    quota_offset: int = 0  # requests subtracted from the limit in the first period
+
+    @property
+    def enforced(self) -> bool:
+        return self.rate is not None or self.quota_limit is not None
+
+    @property
+    def bucket_size(self) -> int:
+        """The token bucket's size: burstLimit; without one, a second's worth (at least 1)."""
+        return self.burst if self.burst is not None else max(self.rate or 0, 1)
+
+
+def read_usage_plans(doc: Document) -> tuple[UsagePlanConfig, ...]:
+    """Read provider.apiGateway.usagePlan: one plan (named "default") or a list of them."""
+    key: KeyPath = ("provider", "apiGateway", "usagePlan")
+    api_gateway = doc.mapping(doc.provider.get("apiGateway"), key[:2])
+    raw = api_gateway.get("usagePlan")
+    if raw is None:
+        return ()
+    if isinstance(raw, dict):
+        return (_plan(doc, "default", raw, key),)
+    if not isinstance(raw, list):
+        raise doc.error(key, "must be a mapping (quota, throttle) or a list of named plans")
+    plans = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            raise doc.error((*key, i), "each plan is `- name: {quota: ..., throttle: ...}`")
+        ((name, spec),) = entry.items()
+        plans.append(_plan(doc, str(name), spec, (*key, i, str(name))))
+    return tuple(plans)
+
+
+def _plan(doc: Document, name: str, spec: Any, key: KeyPath) -> UsagePlanConfig:
+    spec = doc.mapping(spec, key)
+    throttle = doc.mapping(spec.get("throttle"), (*key, "throttle"))
+    quota = doc.mapping(spec.get("quota"), (*key, "quota"))
+    numbers = {
+        "rate": _count(doc, throttle.get("rateLimit"), (*key, "throttle", "rateLimit")),
+        "burst": _count(doc, throttle.get("burstLimit"), (*key, "throttle", "burstLimit")),
+        "quota_limit": _count(doc, quota.get("limit"), (*key, "quota", "limit")),
+    }
+    offset = _count(doc, quota.get("offset"), (*key, "quota", "offset")) or 0
+    period = quota.get("period")
+    if period is not None and period not in ("DAY", "WEEK", "MONTH"):
+        raise doc.error((*key, "quota", "period"), "must be DAY, WEEK or MONTH")
+    if period is None and numbers["quota_limit"] is not None:
+        doc.note((*key, "quota"), "a limit without a period: not enforced")
+        numbers["quota_limit"] = None
+    return UsagePlanConfig(name, quota_offset=offset,
+                           quota_period=str(period) if period else None, **numbers)
+
+
+def _count(doc: Document, value: Any, key: KeyPath) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise doc.error(key, "must be a whole number, 0 or more")
+    return value
+
+
+def read_api_keys(doc: Document,
+                  plans: tuple[UsagePlanConfig, ...] = ()) -> tuple[ApiKeyConfig, ...]:
+    """Read provider.apiGateway.apiKeys, each in its usage plan."""
     base: KeyPath = ("provider", "apiGateway")
     api_gateway = doc.mapping(doc.provider.get("apiGateway"), base)
-    if api_gateway.get("usagePlan"):
-        doc.note((*base, "usagePlan"), "read, not enforced: no quotas or throttling locally")
+    names = {p.name for p in plans}
+    default = "default" if names == {"default"} else None
     raw = api_gateway.get("apiKeys")
     if raw is None:
         return ()
@@ -52,9 +128,12 @@ def read_api_keys(doc: Document) -> tuple[ApiKeyConfig, ...]:
         if isinstance(entry, dict) and len(entry) == 1 and isinstance(
                 next(iter(entry.values())), list):  # `- planName: [keys]`
             ((plan, members),) = entry.items()
+            if names - {"default"} and str(plan) not in names:
+                raise doc.error((*key, str(plan)), f"API key \"{plan}\" has no usage plan "
+                                                   "defined (provider.apiGateway.usagePlan)")
             keys += [_key(doc, m, (*key, str(plan), j), str(plan)) for j, m in enumerate(members)]
         else:
-            keys.append(_key(doc, entry, key, None))
+            keys.append(_key(doc, entry, key, default))
     _check_unique(doc, keys)
     return tuple(keys)
 

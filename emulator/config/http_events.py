@@ -12,6 +12,7 @@ from emulator.config import cors
 from emulator.config.authorizers import Targets, parse_authorizer
 from emulator.config.document import Document
 from emulator.config.paths import RouteError, check_resource_tree
+from emulator.config.request_validation import read_request
 from emulator.config.service import HTTP_METHODS, Route
 from emulator.config.yamlfile import KeyPath, format_path
 
@@ -73,12 +74,12 @@ def http_route(doc: Document, function: str, http: Any, key: KeyPath,
     private = options.get("private", False)
     if not isinstance(private, bool):
         raise doc.error((*key, "private"), "must be true or false")
-    return Route(verb, normalize_path(path), function, cors_config, authorizer, private)
+    validation = read_request(doc, options.get("request"), (*key, "request"))
+    return Route(verb, normalize_path(path), function, cors_config, authorizer, private,
+                 validation)
 
 
 def http_unsupported(doc: Document, options: dict[str, Any], key: KeyPath) -> None:
-    if options.get("request") is not None:
-        doc.note((*key, "request"))
     for name in ("async",):
         if options.get(name):
             doc.note((*key, name))

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from emulator.config.api_keys import read_api_keys
+from emulator.config.api_keys import read_api_keys, read_usage_plans
 from emulator.config.authorizers import Targets
 from emulator.config.cognito import read_user_pools
 from emulator.config.document import Document
@@ -54,7 +54,8 @@ from emulator.config.yamlfile import KeyPath, read_yaml
 
 _STAGE = re.compile(r"[-_a-zA-Z0-9]+")  # API Gateway stage names (Serverless checks it too)
 _KNOWN_API_GATEWAY_KEYS = frozenset({"binaryMediaTypes", "shouldStartNameWithService",
-                                     "description", "metrics", "apiKeys", "usagePlan"})
+                                     "description", "metrics", "apiKeys", "usagePlan",
+                                     "request"})  # request.schemas: config/request_validation
 
 
 def load_service(
@@ -119,7 +120,8 @@ class _Builder(Document):
         iam_statements = self.iam(context)
         offline = read_offline(self)
         packaging = read_packaging(self)
-        api_keys = read_api_keys(self)
+        usage_plans = read_usage_plans(self)
+        api_keys = read_api_keys(self, usage_plans)
         gateway_responses = read_gateway_responses(self, context)
         self.scan_unsupported()
         return ServiceConfig(
@@ -130,7 +132,7 @@ class _Builder(Document):
             account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
             notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
             http_api_routes=api_routes, http_api_cors=api_cors,
-            packaging=packaging, api_keys=api_keys, user_pools=pools,
+            packaging=packaging, api_keys=api_keys, usage_plans=usage_plans, user_pools=pools,
             gateway_responses=gateway_responses,
             queues=queues, buckets=buckets, sqs_events=tuple(self.sqs))
 

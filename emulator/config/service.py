@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator.config.api_keys import ApiKeyConfig
+from emulator.config.api_keys import ApiKeyConfig, UsagePlanConfig
 from emulator.config.authorizers import AuthorizerConfig
 from emulator.config.cognito import UserPoolConfig
 from emulator.config.cors import CorsConfig
@@ -20,6 +20,7 @@ from emulator.config.gateway_responses import GatewayResponseConfig
 from emulator.config.http_authorizers import HttpRouteAuth
 from emulator.config.offline import OfflineSettings, base_path
 from emulator.config.packaging import Packaging
+from emulator.config.request_validation import RequestValidation
 from emulator.config.variables import ACCOUNT_ID
 
 DEFAULT_TIMEOUT_S = 6.0  # Serverless Framework default `timeout`
@@ -39,6 +40,7 @@ class Route:
     cors: CorsConfig | None = None
     authorizer: AuthorizerConfig | None = None
     private: bool = False  # needs an API key (x-api-key)
+    validation: RequestValidation | None = None  # `request:` schemas / required parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,7 @@ class ServiceConfig:
     binary_media_types: tuple[str, ...] = ()
     account_id: str = DEFAULT_ACCOUNT_ID
     api_keys: tuple[ApiKeyConfig, ...] = ()
+    usage_plans: tuple[UsagePlanConfig, ...] = ()  # provider.apiGateway.usagePlan
     user_pools: tuple[UserPoolConfig, ...] = ()
     unsupported: tuple[str, ...] = field(default=())  # parts not emulated, named for one warning
     http_api_routes: tuple[HttpApiRoute, ...] = ()  # `httpApi` events, in file order
@@ -159,6 +162,11 @@ class ServiceConfig:
     def base_path(self) -> str:
         """Where the routes start: "/{stage}" (or as custom.serverless-offline says)."""
         return base_path(self.stage, self.offline)
+
+    def usage_plan(self, name: str | None) -> UsagePlanConfig | None:
+        """The usage plan of that name when it throttles or has a quota, else None."""
+        found = next((p for p in self.usage_plans if p.name == name), None)
+        return found if found is not None and found.enforced else None
     packaging: Packaging = field(default_factory=Packaging)  # requirements, WSGI app, layers
     # AWS::ApiGateway::GatewayResponse of `resources:` (emulator/config/gateway_responses.py)
     gateway_responses: tuple[GatewayResponseConfig, ...] = ()

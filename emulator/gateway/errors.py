@@ -9,6 +9,7 @@ gateway response is customised, which the Serverless Framework's `cors: true` do
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
 
@@ -31,6 +32,8 @@ class Reply(Enum):
     EXPLICIT_DENY = "explicit_deny"
     AUTHORIZER_FAILURE = "authorizer_failure"
     FORBIDDEN = "forbidden"
+    THROTTLED = "throttled"
+    QUOTA_EXCEEDED = "quota_exceeded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,12 @@ REPLIES: dict[Reply, GatewayReply] = {
     # `private: true` without a valid x-api-key header.
     Reply.FORBIDDEN: GatewayReply(403, b'{"message":"Forbidden"}',
                                   error_type="ForbiddenException"),
+    # A usage plan's throttle (the key's token bucket is empty) or quota (AWS, "Gateway response
+    # types": THROTTLED and QUOTA_EXCEEDED, both 429; the default template's messages).
+    Reply.THROTTLED: GatewayReply(429, b'{"message":"Too Many Requests"}',
+                                  error_type="TooManyRequestsException"),
+    Reply.QUOTA_EXCEEDED: GatewayReply(429, b'{"message":"Limit Exceeded"}',
+                                       error_type="LimitExceededException"),
 }
 
 
@@ -119,6 +128,14 @@ def bad_request(detail: str = "") -> HttpResponse:
     """400 plain text: the HTTP request itself is malformed (refused before any routing)."""
     return HttpResponse(400, (("Content-Type", "text/plain"),),
                         (detail or "Bad Request").encode("utf-8"))
+
+
+def bad_request_json(message: str) -> HttpResponse:
+    """400 JSON: the method's request validator refused the request (BAD_REQUEST_BODY,
+    BAD_REQUEST_PARAMETERS), `{"message": "Invalid request body"}` as users report it."""
+    body = json.dumps({"message": message}).encode()
+    return HttpResponse(400, (("Content-Type", JSON), ("x-amzn-ErrorType", "BadRequestException")),
+                        body)
 
 
 def request_too_long() -> HttpResponse:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.config.service import Route, ServiceConfig
-from emulator.gateway import cors, errors
+from emulator.gateway import cors, errors, validation
 from emulator.gateway.auth import guard
 from emulator.gateway.auth.policy import method_arn
 from emulator.gateway.events_v1 import RequestMeta, build_proxy_event
@@ -27,6 +27,7 @@ from emulator.gateway.hints import no_route_hint
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.responses_v1 import map_proxy_result
 from emulator.gateway.routes import MatchKind, RouteTable
+from emulator.gateway.usage import UsageMeter
 from emulator.runtime.invoker import Invoker, InvokeResult, Outcome
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,11 @@ class Gateway:
 
     def __init__(self, service: ServiceConfig, invoker: Invoker, *,
                  integration_timeout_s: float = DEFAULT_INTEGRATION_TIMEOUT_S,
-                 clock: Clock | None = None, auth: guard.AuthSettings | None = None) -> None:
+                 clock: Clock | None = None, auth: guard.AuthSettings | None = None,
+                 meter: UsageMeter | None = None) -> None:
+        """`meter`: the usage plans' throttles and quotas (None: not enforced, --no-throttle)."""
         self.invoker = invoker
+        self.meter = meter
         self.integration_timeout_s = integration_timeout_s
         self.clock = clock or Clock()
         self.guard = guard.Guard(invoker, wait_s=integration_timeout_s,
@@ -133,6 +137,10 @@ class Gateway:
             reply = self._authorize(deployment, request, route, path, event)
             if reply is not None:
                 return reply, route, None
+        if route.validation is not None:  # after authorization, before the integration
+            refusal = validation.check(request, match.path_parameters or {}, route.validation)
+            if refusal is not None:
+                return errors.bad_request_json(refusal.message), route, None
         payload = json.dumps(event, separators=(",", ":")).encode()
         if len(payload) > LAMBDA_MAX_EVENT:
             return errors.Reply.REQUEST_TOO_LONG, route, None
@@ -157,9 +165,13 @@ class Gateway:
         arn = method_arn(service.region, service.account_id, deployment.api_id,
                          stage=service.stage, method=request.method, path=path)
         decision = self.guard.check(route, request, event, arn, service.api_keys)
-        if decision.reply is None:
-            guard.apply(event, decision)
-        return decision.reply
+        if decision.reply is not None:
+            return decision.reply
+        guard.apply(event, decision)
+        plan = service.usage_plan(decision.key.usage_plan) if decision.key else None
+        if self.meter is not None and decision.key is not None and plan is not None:
+            return self.meter.admit(decision.key, plan)
+        return None
 
     def _meta(self, deployment: Deployment, request: HttpRequest, request_id: str,
               resource: str) -> RequestMeta:

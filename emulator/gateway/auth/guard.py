@@ -68,6 +68,7 @@ class Decision:
     reply: Reply | None  # None: go on to the integration
     authorizer: Mapping[str, Any] | None = None  # requestContext.authorizer
     identity: Mapping[str, Any] | None = None  # added to requestContext.identity
+    key: ApiKeyConfig | None = None  # the API key the request presented (usage plans meter it)
 
 
 class Guard:
@@ -100,7 +101,7 @@ class Guard:
             why = "missing" if request.header("x-api-key") is None else "unknown or disabled"
             log.info("%s: API key %s: forbidden", where, why)
             return Decision(Reply.FORBIDDEN)
-        return Decision(None, authorizer, {"apiKey": key.value, "apiKeyId": key.key_id})
+        return Decision(None, authorizer, {"apiKey": key.value, "apiKeyId": key.key_id}, key)
 
     def _authorize(self, config: AuthorizerConfig, request: HttpRequest, arn: str,
                    proxy_event: Mapping[str, Any]) -> Verdict:

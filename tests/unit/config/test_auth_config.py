@@ -121,10 +121,11 @@ def test_api_keys_and_usage_plan(tmp_path: Path) -> None:
     config = load(tmp_path, "private: true", provider=KEYS)
     assert config.routes[0].private is True
     assert config.api_keys == (
-        ApiKeyConfig("generated", None), ApiKeyConfig("fixed", "abcdefghijklmnopqrst"),
+        ApiKeyConfig("generated", None, usage_plan="default"),
+        ApiKeyConfig("fixed", "abcdefghijklmnopqrst", usage_plan="default"),
         ApiKeyConfig("planned", None, usage_plan="free"))
     assert config.unsupported == (
-        "provider.apiGateway.usagePlan (read, not enforced: no quotas or throttling locally)",)
+        "provider.apiGateway.usagePlan.quota (a limit without a period: not enforced)",)
     assert len({k.key_id for k in config.api_keys}) == 3
 
 

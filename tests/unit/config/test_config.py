@@ -284,7 +284,6 @@ def test_every_part_not_emulated_is_named(tmp_path: Path) -> None:
     config = load_text(tmp_path, UNSUPPORTED)
     assert config.unsupported == (
         "resources.Resources.Topic (AWS::SNS::Topic)",
-        "functions.create.events[0].http.request",
         "functions.create.events[2].sns",
         "functions.create.events[3].schedule",
         "functions.create.events[4].http.integration (lambda)",
