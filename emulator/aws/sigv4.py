@@ -14,6 +14,7 @@ Not checked (deviations): the 15-minute clock skew window and the session token'
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -99,11 +100,18 @@ def verify(signed: Signed, secret: str, *, method: str, target: str,
     scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
     to_sign = "\n".join((ALGORITHM, signed.timestamp, scope,
                          hashlib.sha256(canonical.encode()).hexdigest()))
-    key = f"AWS4{secret}".encode()
-    for part in (signed.date, signed.region, signed.service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    key = _signing_key(secret, signed.date, signed.region, signed.service)
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signed.signature)
+
+
+@functools.lru_cache(maxsize=256)
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """The day's signing key (four HMACs): the same for every call of one key on one day."""
+    key = f"AWS4{secret}".encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
 
 
 def _payload_hash(signed: Signed, headers: dict[str, list[str]], body: bytes) -> str:
