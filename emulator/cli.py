@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from emulator import cli_auth, reload
+from emulator import cli_auth, reload, shell
 from emulator.aws import state
 from emulator.aws.authn import KeyRing, developer_credentials
 from emulator.aws.iam_invoke import invoke_permission
@@ -55,7 +55,11 @@ def _load(args: argparse.Namespace) -> ServiceConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until Ctrl-C (or, for `reset`, clear its state); return the exit code."""
+    removed = shell.restart_without_credentials() if argv is None else []
     argv = list(sys.argv[1:] if argv is None else argv)
+    if removed:
+        print(f"Your shell's AWS credentials ({', '.join(removed)}) are not kept in the "
+              "emulator's environment: it never calls AWS", file=sys.stderr)
     if argv[:1] == ["invoke"]:
         from emulator import invoke_cli  # it builds on this module's helpers
 
