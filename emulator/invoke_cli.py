@@ -128,6 +128,12 @@ def _through_running_emulator(args: argparse.Namespace, service: ServiceConfig,
         connection.close()
     if reply.status == 404:
         return None  # another service's emulator (or something else) on that port
+    if reply.getheader("x-amzn-ErrorType") in ("UnrecognizedClientException",
+                                               "InvalidSignatureException"):
+        print(f"error: the emulator on port {args.port} refused your local key "
+              f"({cli._state_dir(service, args) / 'credentials'}): pass the running emulator's "
+              "--state-dir", file=sys.stderr)
+        return 1
     log_text = base64.b64decode(reply.getheader("X-Amz-Log-Result") or "").decode("utf-8",
                                                                                  "replace")
     sys.stderr.write(log_text)

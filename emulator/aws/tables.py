@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from emulator.aws.authn import INTERNAL, KeyRing
+from emulator.aws.authn import INTERNAL, Credentials, KeyRing
 from emulator.aws.iam import IamSettings, policy_warnings
 from emulator.aws.moto_process import MotoSettings
 from emulator.config.errors import ConfigError
@@ -81,13 +81,14 @@ def local_boto3_session() -> Any:
     return boto3.session.Session(botocore_session=core)
 
 
-def local_client(service_name: str, endpoint: str, region: str) -> Any:
+def local_client(service_name: str, endpoint: str, region: str,
+                 key: Credentials = INTERNAL) -> Any:
     """A boto3 client of a local endpoint, signed with the emulator's own key (no function's
-    role applies; its secret never leaves the emulator) and reading nothing of the developer's
-    AWS configuration."""
+    role applies; its secret never leaves the emulator) unless another process's `key` is
+    given (the developer's), reading nothing of the developer's AWS configuration."""
     return local_boto3_session().client(
         service_name, endpoint_url=endpoint, region_name=region,
-        aws_access_key_id=INTERNAL.access_key, aws_secret_access_key=INTERNAL.secret)
+        aws_access_key_id=key.access_key, aws_secret_access_key=key.secret)
 
 
 def access_key_for(function: FunctionConfig) -> str:

@@ -387,3 +387,21 @@ def test_role_is_replaced_only_with_the_runs_token() -> None:
     statuses: list[str] = []
     list(layer(delete, lambda status, _: statuses.append(status)))
     assert statuses == ["200 OK"]
+
+
+def test_every_dynamodb_operation_moto_serves_is_checked_or_refused() -> None:
+    """A moto upgrade that serves a new operation fails here until it has a row."""
+    import botocore.session
+    from moto.core.utils import camelcase_to_underscores, method_names_from_class
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    from emulator.aws.iam_requests import OPERATIONS, REFUSED
+
+    session = botocore.session.get_session()
+    served = {op for service, handler in (("dynamodb", DynamoHandler),
+                                          ("dynamodbstreams", DynamoDBStreamsHandler))
+              for op in session.get_service_model(service).operation_names
+              if camelcase_to_underscores(op) in method_names_from_class(handler)}
+    assert len(served) == 45
+    assert served == set(OPERATIONS) | set(REFUSED)
