@@ -23,6 +23,7 @@ import hmac
 import io
 import json
 import os
+import re
 import secrets
 import urllib.parse
 import uuid
@@ -40,6 +41,10 @@ from emulator.aws.iam import CALLER, CONTROL_PATH
 INTERNAL_KEY = "EMULATORINTERNAL"
 DEVELOPER_KEY = "LOCALDEVELOPER"
 CREDENTIALS_FILE = "credentials"  # in the state folder, as the AWS CLI's shared file reads it
+# AWS serves a user pool's public keys and OpenID configuration to anyone (Cognito developer
+# guide, "Verifying a JSON Web Token": https://cognito-idp.{region}.amazonaws.com/{pool id}/
+# .well-known/jwks.json).
+_PUBLIC_KEYS = re.compile(r"/[\w-]+_\w+/\.well-known/(?:jwks\.json|openid-configuration)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +184,8 @@ def authenticate(keys: KeyRing, functions: Mapping[str, str], *, method: str, ta
     if signed is None:
         amz_target = (headers.get("x-amz-target") or [""])[-1]
         if path == "/" and not query and amz_target in anonymous_operations():
+            return Caller(Kind.ANONYMOUS, ""), ""
+        if method == "GET" and _PUBLIC_KEYS.fullmatch(path):  # a user pool's signing keys
             return Caller(Kind.ANONYMOUS, ""), ""
         raise missing()
     found = keys.lookup(signed.access_key, functions)

@@ -164,3 +164,12 @@ def test_developer_key_is_made_once_and_private(tmp_path: Path) -> None:
     parser = configparser.ConfigParser()
     parser.read(tmp_path / "credentials")
     assert parser["default"]["aws_access_key_id"] == first.access_key == DEVELOPER_KEY
+
+
+def test_a_user_pools_public_keys_are_served_unsigned() -> None:
+    caller, _ = authenticate(KEYS, FUNCTIONS, method="GET", headers={},
+                             target="/us-east-1_AbC123/.well-known/jwks.json", body=b"")
+    assert caller.kind is Kind.ANONYMOUS
+    with pytest.raises(AuthError):
+        authenticate(KEYS, FUNCTIONS, method="GET", headers={}, target="/moto-api/data.json",
+                     body=b"")
