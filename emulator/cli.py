@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from emulator import cli_auth, reload, shell
-from emulator.aws import state
+from emulator import cli_auth, reload
+from emulator.aws import shell, state
 from emulator.aws.authn import KeyRing, developer_credentials
 from emulator.aws.iam_invoke import invoke_permission
 from emulator.aws.moto_server import MotoServer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.shell import credential_names
+from emulator.aws.shell import credential_names
 
 
 def test_credentials_and_what_leads_to_them_are_named() -> None:
