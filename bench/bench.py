@@ -29,7 +29,12 @@ from typing import Any
 import boto3
 from peer_measure import percentiles, timed  # the peer benchmark's, so both measure alike
 
+from emulator.aws.authn import Credentials, developer_credentials
+
 REPO = Path(__file__).resolve().parents[1]
+
+
+KEY: list[Credentials] = []  # the developer's local key, as the start banner names its file
 
 
 def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
@@ -41,6 +46,8 @@ def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
     for line in proc.stdout:
         if m := re.match(r"DynamoDB: (\S+)", line):
             dynamodb = m.group(1)
+        if m := re.search(r"AWS_SHARED_CREDENTIALS_FILE=(\S+)", line):
+            KEY.append(developer_credentials(Path(m.group(1)).parent))
         if m := re.match(r"Ready: (\S+)", line):
             return proc, m.group(1), dynamodb
     raise SystemExit("the emulator did not start")
@@ -105,7 +112,8 @@ def run(args: argparse.Namespace, base: str, dynamodb: str) -> None:
 
     def ddb_table() -> Any:
         return boto3.resource("dynamodb", endpoint_url=dynamodb, region_name="us-east-2",
-                              aws_access_key_id="bench", aws_secret_access_key="bench"
+                              aws_access_key_id=KEY[0].access_key,
+                              aws_secret_access_key=KEY[0].secret
                               ).Table(table_name)
     table = ddb_table()
     item = {"id": str(uuid.uuid4()), "review": "x", "name": "y", "createdAt": "t", "updatedAt": "t"}

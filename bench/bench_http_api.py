@@ -27,11 +27,15 @@ from botocore.config import Config
 from peer_measure import percentiles, timed
 
 from bench import http_caller, threads_rps, wrk_rps
+from emulator.aws.authn import Credentials, developer_credentials
 
 REPO = Path(__file__).resolve().parents[1]
 SERVICE = REPO / "tests" / "fixtures" / "services" / "httpapi" / "serverless.yml"
 # One trivial handler behind both: only the gateway differs.
 ROUTES = {"REST GET /dev/legacy": "/dev/legacy", "HTTP API GET /legacy": "/legacy"}
+
+
+KEY: list[Credentials] = []  # the developer's local key, as the start banner names its file
 
 
 def start() -> tuple[subprocess.Popen[str], str]:
@@ -42,6 +46,8 @@ def start() -> tuple[subprocess.Popen[str], str]:
                             stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     for line in proc.stdout:
+        if m := re.search(r"AWS_SHARED_CREDENTIALS_FILE=(\S+)", line):
+            KEY.append(developer_credentials(Path(m.group(1)).parent))
         if m := re.match(r"Ready: (http://[^/]+)", line):
             return proc, m.group(1)
     raise SystemExit("the emulator did not start")
@@ -77,7 +83,8 @@ def run(args: argparse.Namespace, origin: str) -> None:
                                        args.seconds, args.connections)
             rps[name].append(measured)
     client = boto3.client("lambda", endpoint_url=origin, region_name="us-east-1",
-                          aws_access_key_id="bench", aws_secret_access_key="bench",
+                          aws_access_key_id=KEY[0].access_key,
+                          aws_secret_access_key=KEY[0].secret,
                           config=Config(retries={"max_attempts": 0}))
 
     def invoke_once() -> bytes:

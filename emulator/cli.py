@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from emulator import cli_auth, reload
-from emulator.aws import state
+from emulator.aws import shell, state
+from emulator.aws.authn import KeyRing, developer_credentials
 from emulator.aws.iam_invoke import invoke_permission
 from emulator.aws.moto_server import MotoServer
 from emulator.aws.tables import (
@@ -62,7 +63,11 @@ def _load(args: argparse.Namespace) -> ServiceConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator until Ctrl-C (or, for `reset`, clear its state); return the exit code."""
+    removed = shell.restart_without_credentials() if argv is None else []
     argv = list(sys.argv[1:] if argv is None else argv)
+    if removed:
+        print(f"Your shell's AWS credentials ({', '.join(removed)}) are not kept in the "
+              "emulator's environment: it never calls AWS", file=sys.stderr)
     if argv[:1] == ["invoke"]:
         from emulator import invoke_cli  # it builds on this module's helpers
 
@@ -119,6 +124,7 @@ class _Started:
     server: ServerThread  # bound, not serving yet
     moto: MotoServer
     auth: AuthSettings
+    keys: KeyRing | None  # None: --no-iam, no signature or role is checked
 
 
 def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
@@ -126,6 +132,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
     service = _load_served(args)
     auth = cli_auth.auth_settings(args, service)
     runtime = _runtime_settings(args)
+    keys = None if args.no_iam else KeyRing.new(developer_credentials(_state_dir(service, args)))
     dynamodb = (require_loopback(args.dynamodb_endpoint, option="--dynamodb-endpoint")
                 if args.dynamodb_endpoint else None)
     host, port = listen_address(service)
@@ -146,12 +153,13 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
             _reset(args)
         moto.configure(moto_settings(
             service, enforce_iam=not args.no_iam, state_file=_state_file(service, args),
-            seed_file=args.seed_data, serve_dynamodb=dynamodb is None, verbose=args.verbose))
+            seed_file=args.seed_data, serve_dynamodb=dynamodb is None, verbose=args.verbose,
+            keys=keys))
         runtime = _with_virtualenvs(runtime, service, args)  # moto starts meanwhile
     except BaseException:
         server.stop()
         raise
-    return _Started(service, runtime, dynamodb, server, moto, auth)
+    return _Started(service, runtime, dynamodb, server, moto, auth, keys)
 
 
 def _serve(args: argparse.Namespace, started: _Started) -> int:
@@ -165,16 +173,17 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         if dynamodb:
             create_tables(service, dynamodb)
         invoker = _invoker(service, settings, args, moto.endpoint, dynamodb,
-                           lambda_endpoint=_local_url(server))
+                           lambda_endpoint=_local_url(server), keys=started.keys)
         auth = cli_auth.with_user_pools(service, started.auth, moto.endpoint,
                                         state.snapshot_path(service, args.state_dir), args)
-        gateway = _front(service, invoker, args, auth)
+        gateway = _front(service, invoker, args, auth, started.keys)
         server.serve(gateway)
         sources = EventSources(invoker, moto.endpoint).start(service)  # queues, sqs events
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb,
                               sources=sources)
-        print_routes(service, server, dynamodb or moto.endpoint, started.auth)
+        print_routes(service, server, dynamodb or moto.endpoint, started.auth,
+                     _key_note(service, args, started.keys))
         wait_for_signal()
     except KeyboardInterrupt:  # Ctrl-C before the signal handler took over: the same stop
         pass
@@ -204,6 +213,20 @@ def _load_served(args: argparse.Namespace) -> ServiceConfig:
     """The service as served: API keys without `value` get their kept (or new) values."""
     service = _load(args)
     return cli_auth.with_key_values(service, _state_file(service, args))
+
+
+def _key_note(service: ServiceConfig, args: argparse.Namespace, keys: KeyRing | None
+              ) -> tuple[str, ...]:
+    """Where the developer's local key is (calls with any other key, or none, are refused)."""
+    if keys is None:
+        return ("AWS calls: --no-iam, no signature or role is checked",)
+    path = _state_dir(service, args) / "credentials"
+    return (f"AWS calls: signed keys only; yours: AWS_SHARED_CREDENTIALS_FILE={path}",)
+
+
+def _state_dir(service: ServiceConfig, args: argparse.Namespace) -> Path:
+    """The state folder (also with --in-memory: the developer's key is kept there)."""
+    return state.snapshot_path(service, args.state_dir).parent
 
 
 def _state_file(service: ServiceConfig, args: argparse.Namespace) -> Path | None:
@@ -271,7 +294,7 @@ def _runtime_settings(args: argparse.Namespace) -> RuntimeSettings:
 
 
 def _front(service: ServiceConfig, invoker: Invoker, args: argparse.Namespace,
-           auth: AuthSettings) -> Front:
+           auth: AuthSettings, keys: KeyRing | None) -> Front:
     """The REST API, the HTTP API and the Lambda Invoke API, on one port."""
     timeout = args.integration_timeout  # None: each API's own (REST 29 s, HTTP API 30 s)
     enforce = not args.no_iam
@@ -282,7 +305,7 @@ def _front(service: ServiceConfig, invoker: Invoker, args: argparse.Namespace,
         HttpApi(service, invoker, integration_timeout_s=timeout or INTEGRATION_TIMEOUT_S,
                 auth=auth),
         InvokeApi(service, invoker, authorize_for=lambda new: invoke_permission(
-            iam_settings(new) if enforce else None)))
+            iam_settings(new) if enforce else None, keys)))
 
 
 def _local_url(server: ServerThread) -> str:
@@ -293,11 +316,11 @@ def _local_url(server: ServerThread) -> str:
 
 
 def _invoker(service: ServiceConfig, settings: RuntimeSettings, args: argparse.Namespace,
-             endpoint: str, dynamodb: str | None, *, lambda_endpoint: str | None = None
-             ) -> Invoker:
+             endpoint: str, dynamodb: str | None, *, lambda_endpoint: str | None = None,
+             keys: KeyRing | None = None) -> Invoker:
     def aws_env(function: FunctionConfig) -> dict[str, str]:
         return function_aws_env(function, endpoint=endpoint, dynamodb_endpoint=dynamodb,
-                                lambda_endpoint=lambda_endpoint)
+                                lambda_endpoint=lambda_endpoint, keys=keys)
 
     if args.inprocess:
         from emulator.runtime.inprocess import LIMITS, InProcessInvoker

@@ -90,7 +90,7 @@ def aws_endpoint_warnings(service: ServiceConfig) -> list[str]:
 
 
 def print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str,
-                  auth: AuthSettings) -> None:
+                  auth: AuthSettings, notes: tuple[str, ...] = ()) -> None:
     flush_logs()  # the warnings so far come before the banner
     table = route_table(service, server.url)
     print("\n".join(table.lines), flush=True)
@@ -99,6 +99,8 @@ def print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str,
     for line in cli_auth.protected_lines(service, auth):
         print(line)
     cli_auth.print_auth(service, auth, print)
+    for note in notes:
+        print(note)
     print(f"Ready: {table.ready}", flush=True)
 
 

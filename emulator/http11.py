@@ -206,6 +206,7 @@ class RequestParser:
             headers=tuple(self._headers),
             body=b"".join(self._body),
             source_ip=self._source_ip,
+            target=self._url.decode("latin-1"),
         )
         return Request(request, self._parser.should_keep_alive())
 

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from emulator import cli, console
+from emulator.aws.authn import Credentials, KeyRing, developer_credentials
 from emulator.aws.moto_server import MotoServer
 from emulator.aws.tables import function_aws_env, moto_settings, require_loopback
 from emulator.commands import program
@@ -92,7 +93,7 @@ def main(argv: list[str]) -> int:
         console.flush_logs()
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    warm = _through_running_emulator(args, function, event)
+    warm = _through_running_emulator(args, service, function, event)
     return warm if warm is not None else _one_off(args, service, function, event)
 
 
@@ -117,15 +118,19 @@ def _event(args: argparse.Namespace, service: ServiceConfig) -> bytes:
     return json.dumps(value).encode()
 
 
-def _through_running_emulator(args: argparse.Namespace, function: FunctionConfig,
-                              event: bytes) -> int | None:
-    """Invoke through a running emulator's Invoke API; None when none serves this function."""
+def _through_running_emulator(args: argparse.Namespace, service: ServiceConfig,
+                              function: FunctionConfig, event: bytes) -> int | None:
+    """Invoke through a running emulator's Invoke API; None when none serves this function.
+
+    Signed with the developer's local key (the state folder's `credentials`), as the Invoke
+    API requires a signed caller."""
     connection = http.client.HTTPConnection(args.host, args.port, timeout=function.timeout_s
                                             + INIT_TIMEOUT_S + 10)
+    path = f"/2015-03-31/functions/{function.full_name}/invocations"
+    headers = _signed(f"http://{args.host}:{args.port}{path}", event, service.region,
+                      developer_credentials(cli._state_dir(service, args)))
     try:
-        connection.request("POST", f"/2015-03-31/functions/{function.full_name}/invocations",
-                           body=event, headers={"X-Amz-Log-Type": "Tail",
-                                                "Content-Type": "application/json"})
+        connection.request("POST", path, body=event, headers=headers)
         reply = connection.getresponse()
         body = reply.read()
     except OSError:
@@ -134,6 +139,12 @@ def _through_running_emulator(args: argparse.Namespace, function: FunctionConfig
         connection.close()
     if reply.status == 404:
         return None  # another service's emulator (or something else) on that port
+    if reply.getheader("x-amzn-ErrorType") in ("UnrecognizedClientException",
+                                               "InvalidSignatureException"):
+        print(f"error: the emulator on port {args.port} refused your local key "
+              f"({cli._state_dir(service, args) / 'credentials'}): pass the running emulator's "
+              "--state-dir", file=sys.stderr)
+        return 1
     log_text = base64.b64decode(reply.getheader("X-Amz-Log-Result") or "").decode("utf-8",
                                                                                  "replace")
     sys.stderr.write(log_text)
@@ -142,18 +153,32 @@ def _through_running_emulator(args: argparse.Namespace, function: FunctionConfig
     return 1 if failed else 0
 
 
+def _signed(url: str, body: bytes, region: str, key: Credentials) -> dict[str, str]:
+    """The headers of a SigV4-signed Invoke call (botocore's signer, as boto3 signs it)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    request = AWSRequest("POST", url, data=body, headers={
+        "X-Amz-Log-Type": "Tail", "Content-Type": "application/json"})
+    SigV4Auth(BotoCredentials(key.access_key, key.secret), "lambda", region).add_auth(request)
+    return {name: str(value) for name, value in request.headers.items()}
+
+
 def _one_off(args: argparse.Namespace, service: ServiceConfig, function: FunctionConfig,
              event: bytes) -> int:
     args.max_concurrency = 1
     settings = cli._runtime_settings(args)
     moto = MotoServer.spawn()
+    keys = None if args.no_iam else KeyRing.new(
+        developer_credentials(cli._state_dir(service, args)))
     try:
         moto.configure(moto_settings(
             service, enforce_iam=not args.no_iam, state_file=cli._state_file(service, args),
-            seed_file=None, serve_dynamodb=True, verbose=args.verbose))
+            seed_file=None, serve_dynamodb=True, verbose=args.verbose, keys=keys))
         moto.wait_ready()
         pool = EnvironmentPool(service, settings, lambda fn: function_aws_env(
-            fn, endpoint=moto.endpoint))
+            fn, endpoint=moto.endpoint, keys=keys))
         try:
             result = pool.invoke(function.name, event, str(uuid.uuid4()),
                                  function.timeout_s + INIT_TIMEOUT_S + 5)

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from emulator.aws.authn import INTERNAL, Credentials, developer_credentials
 from emulator.aws.state import write_atomic
 from emulator.aws.tables import local_client
 from emulator.config.cognito import LivePool, UserPoolConfig
@@ -23,8 +24,8 @@ from emulator.config.service import ServiceConfig
 log = logging.getLogger(__name__)
 
 
-def client(endpoint: str, region: str) -> Any:
-    return local_client("cognito-idp", endpoint, region)  # boto3 only with user pools
+def client(endpoint: str, region: str, key: Credentials = INTERNAL) -> Any:
+    return local_client("cognito-idp", endpoint, region, key)  # boto3 only with user pools
 
 
 def create_user_pools(service: ServiceConfig, endpoint: str) -> dict[str, LivePool]:
@@ -84,7 +85,9 @@ def user_token(discovery: Path, pool: str, client_id: str | None, user: str, pas
         raise ConfigError(f"no client {client_id or ''} of pool {pool} (clients: "
                           f"{', '.join(clients) or 'none: add an AWS::Cognito::UserPoolClient'})",
                           key="--client")
-    idp = client(data["endpoint"], live["id"].split("_", 1)[0])
+    # Another process than the emulator's: it signs with the developer's key (state folder).
+    idp = client(data["endpoint"], live["id"].split("_", 1)[0],
+                 developer_credentials(discovery.parent))
     try:
         try:
             idp.admin_get_user(UserPoolId=live["id"], Username=user)

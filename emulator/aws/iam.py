@@ -8,8 +8,11 @@ matches, fails with DynamoDB's own `AccessDeniedException` (HTTP 400, JSON). Her
 signs with its own fake access key (aws.access_key_for), so a WSGI layer in front of moto knows
 the caller, derives the IAM action and resource ARNs from the request (AWS, "Actions, resources,
 and condition keys for Amazon DynamoDB"; "Using IAM with DynamoDB transactions") and answers a
-denial exactly as DynamoDB does. Calls signed with any other key (the emulator's own, a
-developer's CLI) and calls to other services pass through un-enforced.
+denial exactly as DynamoDB does. A request whose tables cannot be told (an operation not in
+iam_requests.OPERATIONS, a transaction item naming no table, PartiQL outside the plain shapes) is
+refused the same way. Who signed is established first (authn.py: only keys the emulator issued,
+with valid signatures); calls signed with the emulator's own key or the developer's, and a
+function's calls to other services, are not checked against the role.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ _ACCESS_DENIED = "com.amazon.coral.service#AccessDeniedException"
 CONTROL_PATH = "/_emulator/iam"
 DEFAULT_STATEMENTS_KEY = "provider.iam.role.statements"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]*/[^/]*/([^/,\s]+)/")
+DYNAMODB_TARGETS = ("DynamoDB_20120810", "DynamoDBStreams_20120810")
+CALLER = "emulator.caller"  # environ key: (function name or None, signed service), authn.py
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -42,6 +47,7 @@ class Decision(Enum):
     ALLOWED = "allowed"
     IMPLICIT_DENY = "no statement allows it"
     EXPLICIT_DENY = "an explicit Deny matches"
+    UNCHECKABLE = "the emulator cannot tell which resources the request touches"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,25 +218,31 @@ class IamMiddleware:
     def update(self, settings: IamSettings | None) -> None:
         self._role = (settings, Policy(settings.statements)) if settings else None
 
+    def functions(self) -> Mapping[str, str]:
+        """Access key -> function name, for the role in force (none when not enforced)."""
+        role = self._role
+        return role[0].functions if role else {}
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == CONTROL_PATH:
             return self._control(environ, start_response)
-        role, match = self._role, _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-        caller = role[0].functions.get(match.group(1)) if role and match else None
-        if role is None or match is None or caller is None:
+        role = self._role
+        caller, service = _caller(environ, self.functions())
+        if role is None or caller is None:
             return self.app(environ, start_response)  # not a function's call: not enforced
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if match.group(2) != "dynamodb" or not target.startswith("DynamoDB_20120810."):
-            self._notice(target.split(".")[0] if match.group(2) == "dynamodb"
-                         else match.group(2))
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if service != "dynamodb" and not target.startswith("DynamoDB"):
+            self._notice(service or target.split(".", maxsplit=1)[0])
             return self.app(environ, start_response)
         settings, policy = role
-        checks = dynamodb_checks(target.split(".", 1)[1], _json_body(environ),
-                                 settings.region, settings.account_id)
-        if checks is None:
-            self._notice(f"DynamoDB {target.split('.', 1)[1]}")
-            return self.app(environ, start_response)
+        prefix, _, operation = target.partition(".")
+        checks = dynamodb_checks(operation, _json_body(environ), settings.region,
+                                 settings.account_id) \
+            if prefix in DYNAMODB_TARGETS and not environ.get("QUERY_STRING") else None
+        if checks is None:  # which tables it touches cannot be told: refused, never let through
+            return self._deny(role, caller, (Check(f"dynamodb:{operation or target}", "*"),
+                                             Verdict(Decision.UNCHECKABLE)), start_response)
         denial = first_denial(policy, checks)
         if denial is not None:
             return self._deny(role, caller, denial, start_response)
@@ -273,8 +285,27 @@ class IamMiddleware:
         return [body]
 
 
+def _caller(environ: Mapping[str, Any], functions: Mapping[str, str]
+            ) -> tuple[str | None, str]:
+    """(the calling function's name or None, the service it signed for).
+
+    Set by authn.AuthMiddleware once the signature is verified; without that layer (moto
+    started without a KeyRing, as some tests do) the key named in the header is believed.
+    """
+    known = environ.get(CALLER)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    match = _CREDENTIAL.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+    if match is None:
+        return None, ""
+    return functions.get(match.group(1)), match.group(2)
+
+
 def denial_message(principal: str, check: Check, verdict: Verdict) -> str:
     """Return AWS's AccessDeniedException message, word for word."""
+    if verdict.decision is Decision.UNCHECKABLE:
+        return (f"User: {principal} is not authorized to perform: {check.action} "
+                "(the emulator refuses a request whose resources it cannot tell)")
     head = (f"User: {principal} is not authorized to perform: {check.action} "
             f"on resource: {check.resource}")
     if verdict.decision is Decision.EXPLICIT_DENY:
@@ -291,6 +322,9 @@ def denial_report(policy: Policy, caller: str, check: Check, verdict: Verdict,
               for i, s in enumerate(policy.statements)] or ["    (none)"]
     if verdict.decision is Decision.EXPLICIT_DENY:
         lines.append(f"  fix: statement [{verdict.statement}] denies it; narrow or remove it")
+    elif verdict.decision is Decision.UNCHECKABLE:
+        lines.append("  refused whatever the role says: the request's shape does not name its "
+                     "tables the way AWS's API defines it (see docs/security.md)")
     else:
         lines.append(f"  fix: add {check.action} to {key}, in an Allow "
                      f"statement whose Resource covers {check.resource}")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.aws.authn import AuthMiddleware, KeyRing
 from emulator.aws.iam import IamMiddleware, IamSettings
 from emulator.aws.watchdog import exit_when_parent_dies
 
@@ -50,12 +51,14 @@ class MotoSettings:
     seed_source: str = ""
     verbose: bool = False
     control_token: str = ""  # authorizes IAM updates (iam.CONTROL_PATH) from the emulator
+    keys: KeyRing | None = None  # None: signatures not checked (tests of moto alone)
 
     def to_line(self) -> bytes:
         data = {"region": self.region, "tables": list(self.tables),
                 "iam": self.iam.to_json() if self.iam else None, "state_file": self.state_file,
                 "seed": dict(self.seed), "seed_source": self.seed_source,
-                "verbose": self.verbose, "control_token": self.control_token}
+                "verbose": self.verbose, "control_token": self.control_token,
+                "keys": self.keys.to_json() if self.keys else None}
         return json.dumps(data).encode() + b"\n"
 
     @classmethod
@@ -65,7 +68,8 @@ class MotoSettings:
                    iam=IamSettings.from_json(data["iam"]) if data.get("iam") else None,
                    state_file=data.get("state_file"), seed=data.get("seed", {}),
                    seed_source=data.get("seed_source", ""), verbose=bool(data.get("verbose")),
-                   control_token=data.get("control_token", ""))
+                   control_token=data.get("control_token", ""),
+                   keys=KeyRing.from_json(data["keys"]) if data.get("keys") else None)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -90,7 +94,10 @@ def main(argv: list[str] | None = None) -> None:
     _create_tables(call, settings.tables)
     keeper = _keeper(settings, call)
     app: WsgiApp = keeper.middleware(moto_app) if keeper else moto_app
-    app = IamMiddleware(app, settings.iam, settings.control_token)
+    iam = IamMiddleware(app, settings.iam, settings.control_token)
+    # Signatures are checked whenever a role is: --no-iam lets any caller in, as moto does.
+    app = AuthMiddleware(iam, settings.keys, iam.functions) \
+        if settings.keys is not None and settings.iam is not None else iam
     listener = (socket.socket(fileno=args.fd) if args.fd is not None
                 else socket.create_server((args.host, args.port), backlog=512))
     server = serve(app, listener)

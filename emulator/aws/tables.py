@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from emulator.aws.authn import INTERNAL, Credentials, KeyRing
 from emulator.aws.iam import IamSettings, policy_warnings
 from emulator.aws.moto_process import MotoSettings
 from emulator.config.errors import ConfigError
@@ -80,12 +81,14 @@ def local_boto3_session() -> Any:
     return boto3.session.Session(botocore_session=core)
 
 
-def local_client(service_name: str, endpoint: str, region: str) -> Any:
+def local_client(service_name: str, endpoint: str, region: str,
+                 key: Credentials = INTERNAL) -> Any:
     """A boto3 client of a local endpoint, signed with the emulator's own key (no function's
-    role applies) and reading nothing of the developer's AWS configuration."""
+    role applies; its secret never leaves the emulator) unless another process's `key` is
+    given (the developer's), reading nothing of the developer's AWS configuration."""
     return local_boto3_session().client(
         service_name, endpoint_url=endpoint, region_name=region,
-        aws_access_key_id="emulator", aws_secret_access_key=FAKE_SECRET)
+        aws_access_key_id=key.access_key, aws_secret_access_key=key.secret)
 
 
 def access_key_for(function: FunctionConfig) -> str:
@@ -96,11 +99,16 @@ def access_key_for(function: FunctionConfig) -> str:
 
 def function_aws_env(function: FunctionConfig, *, endpoint: str,
                      dynamodb_endpoint: str | None = None,
-                     lambda_endpoint: str | None = None) -> dict[str, str]:
-    """Return the AWS settings of one function's environment: fake keys, local endpoints."""
+                     lambda_endpoint: str | None = None,
+                     keys: KeyRing | None = None) -> dict[str, str]:
+    """Return the AWS settings of one function's environment: its key, local endpoints.
+
+    The secret is the function's own for this run (authn.KeyRing), so its calls are known as
+    its own; without a KeyRing (--no-iam: nothing is checked) a fixed fake one."""
+    key = access_key_for(function)
     env = {
-        "AWS_ACCESS_KEY_ID": access_key_for(function),
-        "AWS_SECRET_ACCESS_KEY": FAKE_SECRET,
+        "AWS_ACCESS_KEY_ID": key,
+        "AWS_SECRET_ACCESS_KEY": keys.function_secret(key) if keys else FAKE_SECRET,
         "AWS_SESSION_TOKEN": f"emulator-session-{function.name}",
         "AWS_ENDPOINT_URL": endpoint,  # every service: a local endpoint, never AWS
         "AWS_CONFIG_FILE": _NOWHERE,  # no profile of the developer's can leak in
@@ -180,7 +188,8 @@ def iam_settings(service: ServiceConfig) -> IamSettings:
 
 
 def moto_settings(service: ServiceConfig, *, enforce_iam: bool, state_file: Path | None,
-                  seed_file: Path | None, serve_dynamodb: bool, verbose: bool) -> MotoSettings:
+                  seed_file: Path | None, serve_dynamodb: bool, verbose: bool,
+                  keys: KeyRing | None = None) -> MotoSettings:
     """What the moto process needs: tables, role, state file, seed data (read and checked)."""
     from emulator.aws.state import load_seed
 
@@ -197,4 +206,4 @@ def moto_settings(service: ServiceConfig, *, enforce_iam: bool, state_file: Path
         iam=iam_settings(service) if enforce_iam else None,
         # No table in resources: nothing of this service to keep (and no folder to create).
         state_file=str(state_file) if state_file is not None and service.tables else None,
-        seed=seed, seed_source=str(seed_file or ""), verbose=verbose)
+        seed=seed, seed_source=str(seed_file or ""), verbose=verbose, keys=keys)

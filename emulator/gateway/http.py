@@ -17,6 +17,7 @@ class HttpRequest:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     source_ip: str = "127.0.0.1"
+    target: str = ""  # the request target as received (raw, percent-encoded): SigV4 signs it
 
     def header(self, name: str) -> str | None:
         """Return the last value of a header, matched case-insensitively."""

@@ -7,8 +7,10 @@ function error is still 200, with `X-Amz-Function-Error: Unhandled` and the erro
 payload), `Event` (202 at once, the function runs in the background) or `DryRun` (204 after
 the checks). `X-Amz-Log-Type: Tail` adds `X-Amz-Log-Result` (runtime/log_tail.py). Errors are
 Lambda's REST-JSON ones: the type in `x-amzn-ErrorType`, `{"Type": "User", "Message": ...}`.
-A call signed by a function's key is checked against the role (`lambda:InvokeFunction` on the
-function's ARN) by the `authorize` callable the top level hands in (aws/iam.py decides).
+Every call must be signed (SigV4) by a key the emulator issued: a function's (then checked
+against its role: `lambda:InvokeFunction` on the function's ARN) or the developer's; unsigned
+and unknown-key calls are refused as Lambda refuses them. The `authorize` callable the top level
+hands in decides (aws/iam_invoke.py); --no-iam hands in none.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 
 from emulator.config.service import FunctionConfig, ServiceConfig
@@ -35,9 +38,9 @@ PREFIX = "/2015-03-31/functions/"
 _PATH = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/invocations/?")
 _ARN = re.compile(r"(?:arn:aws[\w-]*:lambda:(?P<region>[\w-]+):)?(?:(?P<account>\d{12}):)?"
                   r"(?:function:)?(?P<name>[\w-]+)(?::(?P<qualifier>[\w$-]+))?")
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
-# (access key of the caller, ARN of the function) -> None when allowed, else AWS's message.
-Authorize = Callable[[str, str], str | None]
+# (method, raw target, headers by lower-case name, body, ARN of the function) -> None when
+# the caller may invoke it, else (status, error type, message): aws/iam_invoke.py decides.
+Authorize = Callable[[str, str, dict[str, list[str]], bytes, str], tuple[int, str, str] | None]
 
 
 class LambdaError(Exception):
@@ -136,12 +139,23 @@ class InvokeApi:
         return found
 
     def _check_permission(self, request: HttpRequest, arn: str) -> None:
-        credential = _CREDENTIAL.search(request.header("Authorization") or "")
-        if self.authorize is None or credential is None:
+        """AWS: a signed caller whose policy allows lambda:InvokeFunction (None: --no-iam)."""
+        if self.authorize is None:
             return
-        denial = self.authorize(credential.group(1), arn)
+        headers: dict[str, list[str]] = {}
+        for name, value in request.headers:
+            headers.setdefault(name.lower(), []).append(value)
+        denial = self.authorize(request.method, request.target or _target(request), headers,
+                                request.body, arn)
         if denial is not None:
-            raise LambdaError(403, "AccessDeniedException", denial)
+            raise LambdaError(*denial)
+
+
+def _target(request: HttpRequest) -> str:
+    """The request target rebuilt (a request made in-process carries none)."""
+    path = urllib.parse.quote(request.path, safe="/~")
+    query = urllib.parse.urlencode(request.query)
+    return f"{path}?{query}" if query else path
 
 
 def _payload(body: bytes) -> bytes:

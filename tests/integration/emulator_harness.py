@@ -129,6 +129,25 @@ class EmulatorProcess:
         finally:
             conn.close()
 
+    def aws_client(self, service: str, **options: Any) -> Any:
+        """A boto3 client signed with the developer's local key, as the start banner says.
+
+        Lambda goes to the emulator's own port (the Invoke API), the rest to moto's endpoint.
+        """
+        import boto3
+        import botocore.session
+
+        files = re.search(r"AWS_SHARED_CREDENTIALS_FILE=(\S+)", self.log)
+        moto = re.search(r"^DynamoDB: (\S+)", self.log, re.MULTILINE)
+        assert files is not None and moto is not None, self.log
+        core = botocore.session.Session()
+        core.set_config_variable("credentials_file", files.group(1))
+        core.set_config_variable("config_file", "/nonexistent/emulator-harness")
+        origin = self.base_url.rsplit("/", 1)[0]
+        options.setdefault("region_name", "us-east-1")
+        return boto3.session.Session(botocore_session=core).client(
+            service, endpoint_url=origin if service == "lambda" else moto.group(1), **options)
+
     def stop(self, sig: int = signal.SIGINT, timeout: float = 15) -> int:
         """Stop like Ctrl-C would; return the exit code."""
         assert self.proc is not None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -32,10 +33,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
 
 @pytest.fixture(scope="module")
 def client(emulator: EmulatorProcess) -> Any:
-    origin = emulator.base_url.rsplit("/", 1)[0]
-    return boto3.client("lambda", endpoint_url=origin, region_name="us-east-1",
-                        aws_access_key_id="developer", aws_secret_access_key="x",
-                        config=Config(retries={"max_attempts": 0}))
+    return emulator.aws_client("lambda", config=Config(retries={"max_attempts": 0}))
 
 
 def payload(reply: dict[str, Any]) -> Any:
@@ -133,10 +131,18 @@ def run_invoke(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_invoke_uses_the_running_emulator(emulator: EmulatorProcess) -> None:
     port = emulator.base_url.rsplit(":", 1)[1].split("/")[0]
-    done = run_invoke("printer", "--port", port, "--data", '{"lines": 2}')
+    # It signs with the developer's key from the running emulator's state folder.
+    files = re.search(r"AWS_SHARED_CREDENTIALS_FILE=(\S+)", emulator.log)
+    assert files is not None
+    state = ("--state-dir", str(Path(files.group(1)).parent))
+    elsewhere = run_invoke("printer", "--port", port, "--data", "{}", "--state-dir",
+                           str(Path(files.group(1)).parent / "elsewhere"))
+    assert elsewhere.returncode == 1
+    assert "pass the running emulator's --state-dir" in elsewhere.stderr
+    done = run_invoke("printer", "--port", port, "--data", '{"lines": 2}', *state)
     assert (done.returncode, json.loads(done.stdout)) == (0, {"printed": 2}), done.stderr
     assert "line 1" in done.stderr and "REPORT RequestId" in done.stderr
     emulator.wait_for(r"POST /2015-03-31/functions/httpapi-dev-printer/invocations 200")
-    failed = run_invoke("printer", "--port", port, "--data", '{"fail": true}')
+    failed = run_invoke("printer", "--port", port, "--data", '{"fail": true}', *state)
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["errorType"] == "RuntimeError"

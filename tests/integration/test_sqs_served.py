@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from tests.integration.emulator_harness import REPO, EmulatorProcess
@@ -42,10 +41,7 @@ def sqs(emulator: EmulatorProcess) -> Any:
 
 def moto_sqs(emulator: EmulatorProcess) -> Any:
     """A client of moto's (the endpoint the start banner names), as a developer's would be."""
-    endpoint = re.search(r"^DynamoDB: (\S+)", emulator.log, re.M)
-    assert endpoint is not None
-    return boto3.client("sqs", endpoint_url=endpoint.group(1), region_name="us-east-1",
-                        aws_access_key_id="developer", aws_secret_access_key="x")
+    return emulator.aws_client("sqs")
 
 
 def send(emulator: EmulatorProcess, queue: str, *bodies: str) -> list[str]:

@@ -179,6 +179,18 @@ REQUESTS: list[tuple[str, str, dict[str, Any], list[Check]]] = [
      [Check("dynamodb:PartiQLInsert", TABLE), Check("dynamodb:PartiQLDelete", OTHER)]),
     ("tags by ARN", "TagResource", {"ResourceArn": TABLE, "Tags": []},
      [Check("dynamodb:TagResource", TABLE)]),
+    ("transaction item with two keys: both tables", "TransactWriteItems", {"TransactItems": [
+        {"Put": {"TableName": "review-api-dev"}, "Update": {"TableName": "audit-dev"}}]},
+     [Check("dynamodb:PutItem", TABLE), Check("dynamodb:UpdateItem", OTHER)]),
+    ("restore to a point in time: source and target", "RestoreTableToPointInTime",
+     {"SourceTableName": "review-api-dev", "TargetTableName": "audit-dev"},
+     [Check("dynamodb:RestoreTableToPointInTime", TABLE),
+      Check("dynamodb:RestoreTableToPointInTime", OTHER)]),
+    ("PartiQL update", "ExecuteStatement",
+     {"Statement": "UPDATE \"audit-dev\" SET a = 1 WHERE id = 'x'"},
+     [Check("dynamodb:PartiQLUpdate", OTHER)]),
+    ("stream by ARN", "DescribeStream", {"StreamArn": f"{TABLE}/stream/1"},
+     [Check("dynamodb:DescribeStream", f"{TABLE}/stream/1")]),
 ]
 
 
@@ -192,7 +204,15 @@ def test_request_needs_the_documented_checks(operation: str, body: dict[str, Any
 @pytest.mark.parametrize(("operation", "body"), [
     ("PutItem", None), ("BatchWriteItem", {"RequestItems": []}),
     ("TransactWriteItems", {"TransactItems": [{"Frobnicate": {}}]}),
+    ("TransactWriteItems", {"TransactItems": [
+        {"Put": {"TableName": "review-api-dev"}, "Update": None}]}),
     ("ExecuteStatement", {"Statement": "EXISTS(SELECT * FROM t)"}),
+    ("ExecuteStatement", {"Statement": 'SELECT "a FROM reviews" FROM "audit-dev"'}),
+    ("ExecuteStatement", {"Statement": "SELECT * FROM reviews, audit"}),
+    ("ExecuteStatement", {"Statement": "SELECT x FROM reviews UNION SELECT y FROM audit"}),
+    ("PutItem", {"Item": {}}),  # no table named
+    ("GetRecords", {"ShardIterator": "x"}),  # reads a stream it does not name
+    ("Frobnicate", {"TableName": "review-api-dev"}),  # not an operation moto serves
 ])
 def test_request_that_cannot_be_told_gives_none(operation: str, body: Any) -> None:
     assert dynamodb_checks(operation, body, REGION, ACCOUNT) is None
@@ -305,12 +325,37 @@ def test_denied_call_is_dynamodbs_access_denied_and_never_reaches_moto(
 @pytest.mark.parametrize("env", [
     environ("SOMEONEELSE", "DeleteItem", {"TableName": "review-api-dev"}),  # emulator, CLI
     environ(FUNCTION_KEY, "Publish", {}, service="sns", target="SNS"),
-    environ(FUNCTION_KEY, "GetRecords", {}, target="DynamoDBStreams_20120810"),
-], ids=["not a function's key", "another service", "DynamoDB Streams"])
+], ids=["not a function's key", "another service"])
 def test_calls_outside_the_roles_reach_pass_through(env: dict[str, Any]) -> None:
     moto, status, _, _ = send(env)
     assert status == "200 OK"
     assert len(moto.bodies) == 1
+
+
+TRANSACTION_WITH_AN_EXTRA_KEY = {"TransactItems": [{
+    "Put": {"TableName": "review-api-dev", "Item": {"id": {"S": "a"}}},
+    "Update": None}]}
+
+
+@pytest.mark.parametrize("env", [
+    environ(FUNCTION_KEY, "TransactWriteItems", TRANSACTION_WITH_AN_EXTRA_KEY),
+    environ(FUNCTION_KEY, "TransactWriteItems", {"TransactItems": [{
+        "Put": {"TableName": "review-api-dev"}, "Delete": {"TableName": "audit-dev"}}]}),
+    environ(FUNCTION_KEY, "ExecuteStatement",
+            {"Statement": 'SELECT "a FROM review" FROM "audit-dev"'}),
+    environ(FUNCTION_KEY, "GetRecords", {}, target="DynamoDBStreams_20120810"),
+    environ(FUNCTION_KEY, "DeleteItem", {"TableName": "audit-dev"}, service="sqs"),
+    environ(FUNCTION_KEY, "DeleteItem", {"TableName": "audit-dev"}, target="Other"),
+    environ(FUNCTION_KEY, "ImportTable", {"S3BucketSource": {}}),
+], ids=["transaction item with a null extra key", "transaction item over two tables",
+        "PartiQL with FROM in the projection", "DynamoDB Streams records",
+        "DynamoDB call signed for another service", "DynamoDB scope, unknown target",
+        "operation naming no table"])
+def test_requests_whose_tables_cannot_all_be_checked_are_refused(env: dict[str, Any]) -> None:
+    moto, status, _, body = send(env)
+    assert moto.bodies == []
+    assert status == "400 Bad Request"
+    assert json.loads(body)["__type"] == "com.amazon.coral.service#AccessDeniedException"
 
 
 def test_other_services_are_noticed_once(caplog: pytest.LogCaptureFixture) -> None:
@@ -342,3 +387,21 @@ def test_role_is_replaced_only_with_the_runs_token() -> None:
     statuses: list[str] = []
     list(layer(delete, lambda status, _: statuses.append(status)))
     assert statuses == ["200 OK"]
+
+
+def test_every_dynamodb_operation_moto_serves_is_checked_or_refused() -> None:
+    """A moto upgrade that serves a new operation fails here until it has a row."""
+    import botocore.session
+    from moto.core.utils import camelcase_to_underscores, method_names_from_class
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    from emulator.aws.iam_requests import OPERATIONS, REFUSED
+
+    session = botocore.session.get_session()
+    served = {op for service, handler in (("dynamodb", DynamoHandler),
+                                          ("dynamodbstreams", DynamoDBStreamsHandler))
+              for op in session.get_service_model(service).operation_names
+              if camelcase_to_underscores(op) in method_names_from_class(handler)}
+    assert len(served) == 45
+    assert served == set(OPERATIONS) | set(REFUSED)

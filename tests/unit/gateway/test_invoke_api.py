@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 import pytest
 
+from emulator.aws.authn import DEVELOPER_KEY, Credentials, KeyRing
 from emulator.aws.iam import IamSettings
 from emulator.aws.iam_invoke import InvokePermission
 from emulator.config.service import FunctionConfig, ServiceConfig
@@ -67,21 +68,58 @@ def test_empty_payload_is_an_empty_object_and_bad_json_is_refused() -> None:
     assert (status, headers["x-amzn-ErrorType"]) == (400, "InvalidRequestContentException")
 
 
+KEYS = KeyRing.new(Credentials(DEVELOPER_KEY, "developer-secret"))
+ROLE = IamSettings("123456789012", "us-east-1", "svc-dev-us-east-1-lambdaRole",
+                   ({"Effect": "Allow", "Action": "lambda:invoke*", "Resource": ARN.format("a")},),
+                   {"KEYA": "svc-dev-a", "KEYB": "svc-dev-b"})
+
+
+def signed(name: str, key: str, secret: str, body: bytes = b"{}") -> tuple[tuple[str, str], ...]:
+    """The headers boto3's lambda client sends for Invoke (botocore's own signer)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    request = AWSRequest("POST", f"http://127.0.0.1:3000/2015-03-31/functions/{name}/"
+                         "invocations", data=body)
+    SigV4Auth(BotoCredentials(key, secret), "lambda", "us-east-1").add_auth(request)
+    return (("Host", "127.0.0.1:3000"), *((k, str(v)) for k, v in request.headers.items()))
+
+
+def checked_api() -> InvokeApi:
+    return InvokeApi(SERVICE, FakeInvoker(), clock=CLOCK,
+                     authorize_for=lambda _: InvokePermission(ROLE, KEYS))
+
+
 def test_a_function_key_is_checked_against_the_role() -> None:
-    settings = IamSettings("123456789012", "us-east-1", "svc-dev-us-east-1-lambdaRole",
-                           ({"Effect": "Allow", "Action": "lambda:invoke*",
-                             "Resource": ARN.format("a")},),
-                           {"KEYA": "svc-dev-a", "KEYB": "svc-dev-b"})
-    api = InvokeApi(SERVICE, FakeInvoker(), authorize_for=lambda _: InvokePermission(settings),
-                    clock=CLOCK)
-    signed = ("Authorization", "AWS4-HMAC-SHA256 Credential=KEYB/20260101/us-east-1/lambda/"
-                               "aws4_request, SignedHeaders=host, Signature=x")
-    assert call(api, "svc-dev-a", b"{}", signed)[0] == 200
-    status, headers, body = call(api, "svc-dev-b", b"{}", signed)
+    api = checked_api()
+    key_b = ("KEYB", KEYS.function_secret("KEYB"))
+    assert call(api, "svc-dev-a", b"{}", *signed("svc-dev-a", *key_b))[0] == 200
+    status, headers, body = call(api, "svc-dev-b", b"{}", *signed("svc-dev-b", *key_b))
     assert (status, headers["x-amzn-ErrorType"]) == (403, "AccessDeniedException")
     assert json.loads(body)["Message"] == (
         "User: arn:aws:sts::123456789012:assumed-role/svc-dev-us-east-1-lambdaRole/svc-dev-b "
         f"is not authorized to perform: lambda:InvokeFunction on resource: {ARN.format('b')} "
         "because no identity-based policy allows the lambda:InvokeFunction action")
-    developer = signed[1].replace("KEYB", "DEVELOPER")
-    assert call(api, "svc-dev-b", b"{}", ("Authorization", developer))[0] == 200
+    developer = signed("svc-dev-b", DEVELOPER_KEY, "developer-secret")
+    assert call(api, "svc-dev-b", b"{}", *developer)[0] == 200
+
+
+FORGED = json.dumps({"requestContext": {"authorizer": {"principalId": "admin"}}}).encode()
+
+
+@pytest.mark.parametrize(("headers", "error"), [
+    ((), "MissingAuthenticationTokenException"),
+    (signed("svc-dev-a", "AKIAOTHERKEY", "x", FORGED), "UnrecognizedClientException"),
+    (signed("svc-dev-a", DEVELOPER_KEY, "guessed", FORGED), "InvalidSignatureException"),
+    (signed("svc-dev-a", "KEYA", KEYS.function_secret("KEYB"), FORGED),
+     "InvalidSignatureException"),
+], ids=["unsigned", "unknown key", "developer key, wrong secret", "another function's secret"])
+def test_invoke_needs_a_signature_of_an_issued_key(headers: tuple[tuple[str, str], ...],
+                                                   error: str) -> None:
+    invoker = FakeInvoker()
+    api = InvokeApi(SERVICE, invoker, clock=CLOCK,
+                    authorize_for=lambda _: InvokePermission(ROLE, KEYS))
+    status, reply_headers, _ = call(api, "svc-dev-a", FORGED, *headers)
+    assert (status, reply_headers["x-amzn-ErrorType"]) == (403, error)
+    assert invoker.events == []
