@@ -39,7 +39,15 @@ class AuthorizerOutput:
 
 def method_arn(region: str, account: str, api_id: str, *, stage: str, method: str,
                path: str) -> str:
-    """The ARN API Gateway gives the authorizer: ".../dev/GET/reviews/1" for GET /reviews/1."""
+    """The ARN API Gateway gives the authorizer: ".../dev/GET/reviews/1" for GET /reviews/1.
+
+    `path` is the canonical stage-less path the resource was matched on (config/paths.py's
+    `canonical_path`), so the policy is evaluated against what will run: `/admin/` and
+    `/x/../admin` are `.../GET/admin`. The root is ".../dev/GET/" (API Gateway dropped its
+    old ".../GET//", as aws/chalice#1552 records). AWS documents the ARN as
+    `{api-id}/{stage}/{HTTP-VERB}/{resource-path}` with the path's values filled in
+    ("Resource format of permissions for executing API in API Gateway").
+    """
     return f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{method}/{path[1:]}"
 
 
