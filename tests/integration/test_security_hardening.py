@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from emulator_harness import REPO, EmulatorProcess
+from emulator_harness import REPO, EmulatorProcess, wait_gone
 
 pytestmark = pytest.mark.integration
 
@@ -92,6 +92,9 @@ def test_a_detached_child_does_not_hold_the_reply_past_the_timeout(
     took = time.monotonic() - started
     assert (status, body) == (502, {"message": "Internal server error"})
     assert took < 8, f"the 502 of a 1 s function came after {took:.1f} s"
+    line = emu.wait_for(r"detached \d+")
+    child = int(line.rsplit(" ", 1)[1])
+    assert wait_gone({child}) == set(), "the detached child outlived its environment"
 
 
 def test_a_detached_child_does_not_hold_the_integration_timeout(emu: EmulatorProcess) -> None:
