@@ -9,13 +9,14 @@ else an Allow must match, else access is denied. `*` and `?` are IAM wildcards; 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import Any
+
+from emulator.config import untrusted_json
 
 _INVOKE_ACTIONS = frozenset({"execute-api:invoke", "execute-api:*", "*"})
 
@@ -54,7 +55,9 @@ def method_arn(region: str, account: str, api_id: str, *, stage: str, method: st
 def parse_output(payload: bytes) -> AuthorizerOutput:
     """Read the authorizer's result; raise MalformedOutput saying what is wrong."""
     try:
-        output = json.loads(payload)
+        output = untrusted_json.loads(payload)
+    except untrusted_json.TooDeep:
+        raise MalformedOutput("the result is nested too deeply") from None
     except ValueError:
         raise MalformedOutput("the result is not JSON") from None
     if not isinstance(output, dict):
