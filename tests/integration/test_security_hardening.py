@@ -103,3 +103,15 @@ def test_a_detached_child_does_not_hold_the_integration_timeout(emu: EmulatorPro
     took = time.monotonic() - started
     assert (status, body) == (504, {"message": "Endpoint request timed out"})
     assert took < 14, f"the 504 at 8 s came after {took:.1f} s"
+
+
+def test_a_60_mb_print_is_capped_and_answers_promptly(emu: EmulatorProcess) -> None:
+    start = len(emu.output)
+    started = time.monotonic()
+    status, _ = send(emu, "/dev/bigprint?mb=60", timeout=60)
+    took = time.monotonic() - started
+    assert status == 200
+    assert took < 15, f"a 60 MB print took {took:.1f} s"
+    line = emu.wait_for(r"\[line truncated: \d+ more bytes\]", start=start)
+    assert line.endswith(f"[line truncated: {60 * 1024 * 1024 - 262_118} more bytes]")
+    assert len(line) < 262_118 + 200
