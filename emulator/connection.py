@@ -81,7 +81,13 @@ class Connection:
         self.handler = handler
         self.parser = RequestParser(API_GATEWAY_MAX_BODY, peer)
         self.deadline = time.monotonic() + limits.header_timeout_s  # first request's head
+        self.parked_at = 0.0  # monotonic time it was last parked (the server sets it)
         self._phase = Phase.IDLE
+
+    @property
+    def between_requests(self) -> bool:
+        """No request in progress: closing it loses nothing (the server's cap may)."""
+        return self.parser.phase is Phase.IDLE
 
     def serve(self) -> Outcome:
         """On a worker: serve while bytes keep coming; PARK when the client goes quiet."""

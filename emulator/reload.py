@@ -18,6 +18,7 @@ import dataclasses
 import enum
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +185,11 @@ class Reloader:
                 self._reload_code(found[Kind.CODE])
 
     def _reload_code(self, names: set[str]) -> None:
+        broken = settle(self.service.root, names)
+        if broken:
+            log.error("Not reloaded: %s (still serving the previous code; saving a fix "
+                      "reloads)", "; ".join(broken))
+            return
         drop_bytecode(self.service.root, names)
         functions = list(self.service.functions)
         retired = self._invoker.retire(functions)
@@ -224,6 +230,49 @@ class Reloader:
         self.service = new
         for warning in change.warnings:
             log.warning("%s", warning)
+
+
+SETTLE_S = 1.0  # how long a save may take to complete
+_LOOK_S = 0.05
+
+
+def settle(root: Path, names: Iterable[str], limit_s: float = SETTLE_S) -> list[str]:
+    """Wait until the changed Python files are complete; return those that do not compile.
+
+    A file is complete when two looks `_LOOK_S` apart see the same size and mtime and it
+    compiles: an editor writing in place (truncate, then write) is not caught half-way. Past
+    `limit_s` what still does not compile is named, and the previous code keeps serving.
+    """
+    sources = [root / n for n in names if n.endswith(".py")]
+    deadline = time.monotonic() + limit_s
+    while True:
+        before = [_stamp(p) for p in sources]
+        time.sleep(_LOOK_S)
+        problems = [p for p in (_compiles(s) for s in sources) if p]
+        steady = before == [_stamp(p) for p in sources]
+        if (steady and not problems) or time.monotonic() > deadline:
+            return problems
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _compiles(path: Path) -> str | None:
+    """None when the file compiles (or is gone); else "name line N: why"."""
+    try:
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    except OSError:
+        return None
+    except SyntaxError as exc:
+        return f"{path.name} line {exc.lineno}: {exc.msg}"
+    except ValueError as exc:  # null bytes
+        return f"{path.name}: {exc}"
+    return None
 
 
 def drop_bytecode(root: Path, names: Iterable[str]) -> None:

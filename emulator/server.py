@@ -11,9 +11,11 @@ parked ones past their deadline. Threads are bounded by the connection cap.
 Limits (ServerLimits, stated in the README): the request head within 10 s of its first byte,
 else 408 (a connection that sends nothing is closed 10 s after the connect); no pause over 10 s
 inside a body, else 408; a keep-alive connection idle for 30 s is closed; at most 512
-connections open, more wait in the listen backlog until one closes. `bind` takes the port at
-once, so a port in use is reported before anything else starts; `serve` starts answering
-(moto's ThreadedMotoServer pattern); `stop` closes everything and joins the thread.
+connections open: at the cap a new client takes the place of the longest-idle connection
+between requests, and waits in the listen backlog only while every open one is mid-request.
+`bind` takes the port at once, so a port in use is reported before anything else starts;
+`serve` starts answering (moto's ThreadedMotoServer pattern); `stop` closes everything and
+joins the thread.
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ class _Server:
             self._pool.submit(self._work, what, what.serve)
 
     def _accept(self) -> None:
-        while len(self._open) < self.limits.max_connections:
+        while len(self._open) < self.limits.max_connections or any(
+                c.between_requests for c in self._parked):
             try:
                 client, address = self._listener.accept()
             except (BlockingIOError, InterruptedError):
@@ -109,17 +112,36 @@ class _Server:
             except OSError as exc:  # e.g. out of file descriptors: the next select retries
                 log.warning("cannot accept a connection: %s", exc)
                 return
+            if len(self._open) >= self.limits.max_connections:
+                self._evict_idle()  # a client is waiting: it takes an idle one's place
             client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no delayed ACKs
             connection = Connection(client, str(address[0]), self.limits, self.handler)
             self._open.add(connection)
             self._park(connection)  # most clients send at once; the selector sees it
         self._selector.unregister(self._listener)
         self._accepting = False
-        log.warning("%d connections open: further ones wait until one closes",
-                    self.limits.max_connections)
+        log.warning("%d connections open, none idle: further ones wait until one closes or "
+                    "goes idle", self.limits.max_connections)
+
+    def _evict_idle(self) -> bool:
+        """At the cap, close the longest-idle parked connection between requests, if any.
+
+        As nginx reuses idle keep-alive connections when it runs out of connections
+        (ngx_drain_connections): a client may close an idle keep-alive connection at any time
+        and clients retry on a fresh one (RFC 9112, 9.3.1 and 9.6), so idle connections never
+        keep a new client waiting. A connection mid-request is never closed for this."""
+        idle = [c for c in self._parked if c.between_requests]
+        if not idle:
+            return False
+        oldest = min(idle, key=lambda c: c.parked_at)
+        self._unpark(oldest)
+        self._open.discard(oldest)
+        oldest.close()
+        return True
 
     def _accept_again(self) -> None:
-        if not self._accepting and len(self._open) < self.limits.max_connections:
+        if not self._accepting and (len(self._open) < self.limits.max_connections
+                                    or any(c.between_requests for c in self._parked)):
             self._selector.register(self._listener, selectors.EVENT_READ, _LISTENER)
             self._accepting = True
 
@@ -150,7 +172,10 @@ class _Server:
         except (ValueError, OSError):  # closed meanwhile
             self._open.discard(connection)
             return
+        connection.parked_at = time.monotonic()
         self._parked.add(connection)
+        if not self._accepting and connection.between_requests:
+            self._accept_again()  # at the cap: a waiting client may now take its place
 
     def _unpark(self, connection: Connection) -> None:
         self._selector.unregister(connection.sock)

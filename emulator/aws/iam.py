@@ -28,6 +28,7 @@ from enum import Enum
 from typing import Any
 
 from emulator.aws.iam_requests import Check, dynamodb_checks
+from emulator.config import untrusted_json
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +345,6 @@ def _json_body(environ: dict[str, Any]) -> Any:
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     try:
-        return json.loads(body or b"{}")
+        return untrusted_json.loads(body or b"{}")
     except ValueError:
         return None

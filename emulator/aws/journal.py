@@ -19,14 +19,65 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 Call = Callable[[str, Mapping[str, Any]], dict[str, Any]]  # (operation, body) -> reply
+
+
+_OPERATION = re.compile(r"[A-Za-z]{1,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int
+    op: str
+    body: dict[str, Any]
+    where: str  # "state.json.journal line 3"
+
+
+@dataclass(slots=True)
+class Replayed:
+    applied: int = 0
+    refused: int = 0  # refused again by moto, as when they were made
+    damage: list[str] = field(default_factory=list)  # entries skipped, each named
+
+
+def _entry(line: bytes, where: str) -> Entry | str:
+    """One journal line, or what is wrong with it."""
+    try:
+        entry = json.loads(line)
+    except (ValueError, RecursionError):  # cut short by a full disk, or bytes changed
+        return f"{where}: not a complete entry"
+    if not isinstance(entry, dict):
+        return f"{where}: not an entry"
+    seq, op, body = entry.get("seq"), entry.get("op"), entry.get("body")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**63:
+        return f"{where}: seq {seq!r} is not a positive whole number"
+    if not isinstance(op, str) or not _OPERATION.fullmatch(op):
+        return f"{where}: op {op!r} is not a DynamoDB operation"
+    if not isinstance(body, dict):
+        return f"{where}: body is not an object"
+    return Entry(seq, op, body, where)
+
+
+def _in_sequence(entries: list[Entry], damage: list[str]) -> list[Entry]:
+    """Drop entries whose number fits none of their neighbours (entries are numbered one by
+    one): a changed digit in `seq` must not make the replay skip the entries after it."""
+    kept = []
+    for i, entry in enumerate(entries):
+        near = [j for j in range(i - 2, i + 3) if j != i and 0 <= j < len(entries)]
+        if near and not any(entries[j].seq - entry.seq == j - i for j in near):
+            damage.append(f"{entry.where}: seq {entry.seq} is out of sequence")
+        else:
+            kept.append(entry)
+    return kept
 
 
 class Journal:
@@ -39,34 +90,45 @@ class Journal:
         self.seq = 0  # the number of the last entry appended (or replayed)
         self._fd: int | None = None
 
-    def replay(self, after: int, call: Call) -> tuple[int, int]:
-        """Apply the entries numbered above `after`, in order; return (applied, refused)."""
+    def replay(self, after: int, call: Call) -> Replayed:
+        """Apply the entries numbered above `after`, in order; skip and name damaged ones."""
+        entries, damage = self.read()
         self.seq = after
-        applied = refused = 0
-        for seq, operation, body in self._entries():
-            if seq <= self.seq:
+        out = Replayed(damage=damage)
+        for entry in entries:
+            if entry.seq <= self.seq:
                 continue
-            self.seq = seq
-            reply = call(operation, body)
+            self.seq = entry.seq
+            try:
+                reply = call(entry.op, entry.body)
+            except Exception as exc:  # moto could not take it at all: damaged, not fatal
+                out.damage.append(f"{entry.where}: {entry.op} failed ({type(exc).__name__})")
+                continue
             if "__type" in reply:  # as when it was first made, it may fail the same way
-                refused += 1
+                out.refused += 1
             else:
-                applied += 1
-        return applied, refused
+                out.applied += 1
+        return out
 
-    def _entries(self) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    def read(self) -> tuple[list[Entry], list[str]]:
+        """The entries of both files in order, and what is damaged (skipped), by line."""
+        parsed: list[Entry] = []
+        damage: list[str] = []
         for path in (self.old, self.current):
             try:
                 lines = path.read_bytes().splitlines()
             except FileNotFoundError:
                 continue
-            for line in lines:
-                try:
-                    entry = json.loads(line)
-                    yield int(entry["seq"]), str(entry["op"]), dict(entry["body"])
-                except (ValueError, KeyError, TypeError):  # a line cut short by a full disk
-                    log.warning("State: %s: skipped a journal entry that is not complete",
-                                path.name)
+            except OSError as exc:  # a folder, unreadable: nothing in it can be replayed
+                damage.append(f"{path.name}: {exc.strerror or exc}")
+                continue
+            for number, line in enumerate(lines, 1):
+                entry = _entry(line, f"{path.name} line {number}")
+                if isinstance(entry, str):
+                    damage.append(entry)
+                else:
+                    parsed.append(entry)
+        return _in_sequence(parsed, damage), damage
 
     def files(self) -> list[Path]:
         return [p for p in (self.old, self.current) if p.exists()]

@@ -238,7 +238,15 @@ def _keeper(settings: MotoSettings, call: Callable[[str, Mapping[str, Any]], dic
         return None
     _HELD.append(held)  # the lock lasts as long as this process
     keeper = StateKeeper(path, call, backend_items(settings.region))
-    keeper.restore(settings.tables)
+    try:
+        keeper.restore(settings.tables)
+    except Exception as exc:  # damage restore did not foresee: never stop moto for it
+        from emulator.aws.state import set_aside
+
+        kept = [set_aside(p, "unreadable").name for p in (path, *keeper.journal.files())
+                if p.exists()]
+        log.error("State: %s could not be restored (%s: %s); kept as %s, starting empty",
+                  path, type(exc).__name__, exc, ", ".join(kept) or "-")
     if settings.seed:
         keeper.seed(settings.seed, settings.seed_source)
     keeper.start()

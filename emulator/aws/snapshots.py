@@ -147,16 +147,51 @@ class StateKeeper:
             log.warning("State: not loaded, kept in %s:\n  %s", aside, "\n  ".join(refused))
             self.snapshot()  # the main file again holds exactly what is loaded
         else:
-            self._replay(journaled)
+            self._replay(self._checked(journaled))
+
+    def _checked(self, journaled: int) -> int:
+        """The snapshot's `journalSeq`, checked against the journal beside it.
+
+        A snapshot can hold no entry the journal never had: a number past the last entry was
+        edited (or the files do not belong together). Trusted, it would skip every entry and
+        the snapshot after the replay would drop the journal. Without `.old` the snapshot
+        predates `.journal`'s first entry, so that is replayed from; with `.old` which
+        entries the snapshot holds is unknown, so the journal is kept aside, named.
+        """
+        entries, _ = self.journal.read()
+        if not entries or journaled <= entries[-1].seq:
+            return journaled
+        if not self.journal.old.exists():
+            log.warning("State: %s says it holds journal entries up to %d, but the journal "
+                        "ends at %d: replaying the journal from entry %d", _shown(self.path),
+                        journaled, entries[-1].seq, entries[0].seq)
+            return entries[0].seq - 1
+        kept = [state.set_aside(path, "unmatched").name for path in self.journal.files()]
+        log.warning("State: %s says it holds journal entries up to %d, but the journal ends "
+                    "at %d: not replayed, kept as %s", _shown(self.path), journaled,
+                    entries[-1].seq, ", ".join(kept))
+        return journaled
 
     def _replay(self, after: int) -> None:
-        """Apply the journal's writes the snapshot does not hold; then snapshot them."""
+        """Apply the journal's writes the snapshot does not hold; then snapshot them.
+
+        Damaged entries are skipped and named, and the journal files are kept aside (never
+        deleted) before the snapshot that holds the rest starts a new journal."""
         started = time.perf_counter()
-        applied, refused = self.journal.replay(after, self._call)
-        if applied or refused:
-            log.info("State: replayed %d writes from the journal in %.0f ms%s", applied,
+        done = self.journal.replay(after, self._call)
+        if done.applied or done.refused:
+            log.info("State: replayed %d writes from the journal in %.0f ms%s", done.applied,
                      (time.perf_counter() - started) * 1000,
-                     f" ({refused} refused again, as when they were made)" if refused else "")
+                     f" ({done.refused} refused again, as when they were made)"
+                     if done.refused else "")
+        if done.damage:
+            kept = [state.set_aside(path, "damaged").name for path in self.journal.files()]
+            shown = done.damage[:10] + ([f"... and {len(done.damage) - 10} more"]
+                                        if len(done.damage) > 10 else [])
+            log.warning("State: skipped %d damaged journal entries (the rest were replayed); "
+                        "kept as %s:\n  %s", len(done.damage), ", ".join(kept) or "-",
+                        "\n  ".join(shown))
+        if done.applied or done.refused or done.damage:
             self.snapshot()  # in the snapshot now: the journal starts afresh
 
     def _set_journal_aside(self, reason: str) -> None:

@@ -147,6 +147,8 @@ def read_snapshot(data: bytes) -> tuple[dict[str, TableState], int]:
         document = json.loads(data)
     except ValueError as exc:
         raise SnapshotError(f"not JSON: {exc}") from None
+    except RecursionError:  # nested deeper than any snapshot this emulator writes
+        raise SnapshotError("nested too deeply to be a snapshot") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise SnapshotError(f"not a snapshot of this emulator (format {FORMAT!r})")
     tables: dict[str, TableState] = {}
@@ -162,7 +164,7 @@ def read_snapshot(data: bytes) -> tuple[dict[str, TableState], int]:
             if (problem := item_problem(item, shape)) is not None:
                 raise SnapshotError(f"table {name}: item {index}: {problem}")
     seq = document.get("journalSeq", 0)
-    if not isinstance(seq, int) or seq < 0:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 2**63:
         raise SnapshotError(f"journalSeq {seq!r} is not a whole number")
     return tables, seq
 

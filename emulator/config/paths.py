@@ -43,6 +43,28 @@ def split_path(path: str) -> list[str]:
     return stripped.split("/") if stripped else []
 
 
+def request_segments(path: str) -> list[str]:
+    """Segments of a request path as it is matched: "/a//b/./c/../d/" -> ["a", "b", "d"].
+
+    Empty segments (repeated or trailing slashes) are dropped and dot segments resolved as
+    RFC 3986 section 5.2.4 resolves them (`..` above the root stays at the root), so every
+    spelling of a path is matched, authorized and run as the one resource it names.
+    """
+    out: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment not in ("", "."):
+            out.append(segment)
+    return out
+
+
+def canonical_path(path: str) -> str:
+    """The path a request is matched and authorized on: "/a//b/../c/" -> "/a/c"."""
+    return "/" + "/".join(request_segments(path))
+
+
 def parse_template(template: str) -> tuple[PathPart, ...]:
     """Read "/reviews/{id}" into its parts, refusing what API Gateway refuses."""
     parts = split_path(template)

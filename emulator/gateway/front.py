@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from emulator.config.paths import canonical_path
 from emulator.config.service import ServiceConfig
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.http_api import HttpApi
@@ -58,7 +59,7 @@ class Front:
 
     def _rest_owns(self, request: HttpRequest) -> bool:
         deployment = self.rest.deployment
-        prefix, path = deployment.prefix, request.path
+        prefix, path = deployment.prefix, canonical_path(request.path)
         if path != prefix and not path.startswith(prefix + "/"):
             return False
         match = deployment.routes.match(request.method, path[len(prefix):] or "/")

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.config.paths import canonical_path
 from emulator.config.service import HttpApiRoute, ServiceConfig
 from emulator.gateway import cors_v2, errors_v2
 from emulator.gateway.auth import http_api_auth
@@ -118,8 +119,9 @@ class HttpApi:
         """Run the route's authorizer; a refusal, or None with the event's authorizer set."""
         route, service = match.route, deployment.service
         assert route.auth is not None
+        # The routeArn names the route that will run: the canonical path, as it was matched.
         arn = (f"arn:aws:execute-api:{service.region}:{service.account_id}:"
-               f"{deployment.api_id}/$default/{request.method}{request.path}")
+               f"{deployment.api_id}/$default/{request.method}{canonical_path(request.path)}")
         config = route.auth.authorizer
         auth_event = event
         if config is not None and config.kind == "request" and config.payload_version != \

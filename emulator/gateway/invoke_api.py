@@ -23,6 +23,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 
+from emulator.config import untrusted_json
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.gateway.http import HttpRequest, HttpResponse
 from emulator.gateway.rest import LAMBDA_MAX_EVENT, Clock
@@ -166,8 +167,8 @@ def _payload(body: bytes) -> bytes:
     if not body.strip():
         return b"{}"
     try:
-        json.loads(body)
-    except ValueError as exc:
+        untrusted_json.loads(body, max_depth=None)
+    except ValueError as exc:  # not JSON, or nested deeper than json.loads can go
         raise LambdaError(400, "InvalidRequestContentException",
                           f"Could not parse request body into json: {exc}") from None
     return body

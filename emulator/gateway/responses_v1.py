@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.config import untrusted_json
 from emulator.gateway.http import HttpResponse, media_type_matches
 
 MAX_RESULT_BYTES = 6_291_556  # Lambda's synchronous response payload limit (serialized result)
@@ -76,8 +76,8 @@ def _map(payload: bytes, accept: str | None, binary_media_types: Sequence[str]) 
 
 def _parse(payload: bytes) -> dict[str, Any]:
     try:
-        result = json.loads(payload)
-    except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
+        result = untrusted_json.loads(payload, max_depth=None)
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, nested too deeply
         raise _Malformed("the result is not JSON") from None
     if not isinstance(result, dict):
         raise _Malformed(f"the result must be a JSON object, not {_json_type(result)}")

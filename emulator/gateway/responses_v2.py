@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from emulator.config import untrusted_json
 from emulator.gateway import errors_v2
 from emulator.gateway.http import HttpResponse
 from emulator.gateway.responses_v1 import MAX_RESULT_BYTES, Mapped, map_proxy_result
@@ -52,8 +52,8 @@ def _map(payload: bytes) -> HttpResponse:
     if len(payload) > MAX_RESULT_BYTES:
         raise _Malformed(f"the result is {len(payload)} bytes, over Lambda's 6 MB limit")
     try:
-        result = json.loads(payload)
-    except ValueError:
+        result = untrusted_json.loads(payload, max_depth=None)
+    except ValueError:  # not JSON, or nested too deeply
         raise _Malformed("the result is not JSON") from None
     if not isinstance(result, dict) or "statusCode" not in result:
         body = result.encode() if isinstance(result, str) else payload

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.config.paths import canonical_path
 from emulator.config.service import Route, ServiceConfig
 from emulator.gateway import cors, errors, validation
 from emulator.gateway.auth import guard
@@ -114,7 +115,9 @@ class Gateway:
     def _dispatch(self, deployment: Deployment, request: HttpRequest, request_id: str
                   ) -> tuple[HttpResponse | errors.Reply, Route | None, InvokeResult | None]:
         """The reply, or the kind of the gateway's own reply (rendered by `_reply`)."""
-        path = _strip_stage(deployment.prefix, request.path)
+        # One canonical path decides the resource, its methodArn and so the policy verdict:
+        # `/admin/`, `//admin` and `/x/../admin` are `/admin` (config/paths.py).
+        path = _strip_stage(deployment.prefix, canonical_path(request.path))
         if path is None:
             return self._no_route(deployment, request), None, None
         if len(request.body) > API_GATEWAY_MAX_BODY:
@@ -128,7 +131,8 @@ class Gateway:
             return self._no_route(deployment, request), None, None
         route = match.route
         event = build_proxy_event(
-            request, resource=route.resource, path=path,
+            request, resource=route.resource,
+            path=_strip_stage(deployment.prefix, request.path) or path,
             path_parameters=match.path_parameters,
             meta=self._meta(deployment, request, request_id, route.resource),
             binary_media_types=deployment.service.binary_media_types,
@@ -238,7 +242,7 @@ def _reply(deployment: Deployment, kind: errors.Reply, request: HttpRequest, req
     service = deployment.service
     if not service.gateway_responses:
         return errors.gateway_reply(kind)
-    path = _strip_stage(deployment.prefix, request.path)
+    path = _strip_stage(deployment.prefix, canonical_path(request.path))
     match = deployment.routes.match(request.method, path) if route and path else None
     return customise(kind, service.gateway_responses, ReplyContext(
         request, request_id, service.stage, request.path,

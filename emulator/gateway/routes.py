@@ -8,6 +8,8 @@ Emulates how a REST API (v1) picks the resource and method for a request:
 - trailing slashes are ignored (`/reviews/` is `/reviews`; the event's `path` keeps the slash,
   as recorded against AWS in LocalStack's aws-validated apigateway snapshots), paths are
   case-sensitive;
+- repeated slashes and `.`/`..` segments are resolved before matching (config/paths.py's
+  `request_segments`), so no spelling of a protected path reaches a neighbouring `{proxy+}`;
 The table is built once from routes that emulator/config/paths.py has checked as API Gateway
 checks them at deploy time; matching walks a trie of path segments.
 """
@@ -18,7 +20,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from emulator.config.paths import RouteError, check_resource_tree, parse_template, split_path
+from emulator.config.paths import (
+    RouteError,
+    check_resource_tree,
+    parse_template,
+    request_segments,
+)
 from emulator.config.service import Route
 from emulator.gateway import cors as cors_mod
 
@@ -80,7 +87,7 @@ class RouteTable:
 
     def match(self, method: str, path: str) -> Match:
         """Match a stage-less path ("/reviews/1") and method against the resources."""
-        segments = split_path(path)
+        segments = request_segments(path)
         found = _find(self._root, segments, 0, ())
         if found is None:
             return _NO_MATCH

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from emulator.config.paths import parse_template, split_path
+from emulator.config.paths import parse_template, request_segments
 from emulator.config.service import HttpApiRoute
 
 
@@ -54,7 +54,7 @@ class HttpApiRoutes:
 
     def match(self, method: str, path: str) -> RouteMatch | None:
         """Return the route that serves `method path`, or None (404)."""
-        segments = split_path(path)
+        segments = request_segments(path)
         method = method.upper()
         found = (_find(self._root, segments, 0, (), method, greedy=False)
                  or _find(self._root, segments, 0, (), method, greedy=True))

@@ -137,11 +137,13 @@ def _exit_on_eof(fd: int) -> None:
 class FaultError(Exception):
     """awslambdaric's FaultException: a runtime-level error with a fixed errorType."""
 
-    def __init__(self, error_type: str, msg: str, trace: list[str] | None = None) -> None:
+    def __init__(self, error_type: str, msg: str, trace: list[str] | None = None,
+                 source: str | None = None) -> None:
         super().__init__(msg)
         self.error_type = error_type
         self.msg = msg
         self.trace = trace
+        self.source = source  # the file to blame, when one is known (not awslambdaric's)
 
 
 def make_error(
@@ -189,17 +191,59 @@ def load_handler(handler: str) -> Callable[..., Any]:
         module = importlib.import_module(modname.replace("/", "."))
     except ImportError as e:
         msg = f"Unable to import module '{modname}': {e}"
-        raise FaultError(IMPORT_MODULE_ERROR, msg) from None
+        raise FaultError(IMPORT_MODULE_ERROR, msg, source=e.path) from None
     except SyntaxError as e:
         trace = [f'  File "{e.filename}" Line {e.lineno}\n    {e.text}']
         msg = f"Syntax error in module '{modname}': {e}"
-        raise FaultError(USER_CODE_SYNTAX_ERROR, msg, trace) from None
+        raise FaultError(USER_CODE_SYNTAX_ERROR, msg, trace, source=e.filename) from None
     try:
         function: Callable[..., Any] = getattr(module, fname)
     except AttributeError:
         msg = f"Handler '{fname}' missing on module '{modname}'"
-        raise FaultError(HANDLER_NOT_FOUND, msg) from None
+        raise FaultError(HANDLER_NOT_FOUND, msg, source=getattr(module, "__file__", None)
+                         ) from None
     return function
+
+
+SETTLE_S = 1.0  # a file saved this recently may still be being written
+SETTLE_MAX_S = 5.0  # within Lambda's 10 s init limit
+
+
+def load_settled(handler: str) -> Callable[..., Any]:
+    """load_handler, retried while the failure lies in a file saved moments ago.
+
+    An editor saving in place truncates the file, then writes it: an environment importing it
+    in between sees a syntax error, or a module without its handler, that the saved file does
+    not have. Such a failure is retried (the modules it imported forgotten) until the file
+    loads or has been still for SETTLE_S; a file that stays broken fails as before.
+    """
+    before = set(sys.modules)
+    deadline = time.monotonic() + SETTLE_MAX_S
+    while True:
+        try:
+            return load_handler(handler)
+        except FaultError as e:
+            if not _changed_lately(e.source) or time.monotonic() > deadline:
+                raise
+        _forget_user_modules(before)
+        importlib.invalidate_caches()
+        time.sleep(0.05)
+
+
+def _forget_user_modules(before: set[str]) -> None:
+    """Drop the modules of the task root imported since `before` (not libraries)."""
+    root = os.getcwd() + os.sep  # the runtime starts in the task root
+    for name in set(sys.modules) - before:
+        where = getattr(sys.modules[name], "__file__", None) or ""
+        if where.startswith(root) and "site-packages" not in where:
+            del sys.modules[name]
+
+
+def _changed_lately(path: str | None) -> bool:
+    try:
+        return path is not None and time.time() - os.stat(path).st_mtime < SETTLE_S
+    except OSError:
+        return False
 
 
 # --- marshalling (awslambdaric's lambda_runtime_marshaller.py, with stdlib json) -----------
@@ -570,7 +614,7 @@ def run_builtin(handler_name: str, api_address: str) -> None:
     setup_logging()
     client = RuntimeClient(api_address)
     try:
-        handler = load_handler(handler_name)
+        handler = load_settled(handler_name)
     except Exception as e:
         init_failed(client, error_from_exception(e))
     while True:

@@ -7,13 +7,14 @@ The state an environment's Runtime API server (runtime_api.py) shares with its p
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from emulator.config import untrusted_json
 
 MAX_RESPONSE_BYTES = 6_291_556  # Lambda's synchronous response limit (RAPID's MaxPayloadSize)
 RESPONSE_TOO_LARGE_ERROR = {
@@ -138,7 +139,7 @@ def new_trace_id() -> str:
 def parse_error(body: bytes, error_type: str | None) -> dict[str, Any]:
     """Return the error object a runtime posted (`errorType` from the body, else the header)."""
     try:
-        parsed = json.loads(body) if body else None
+        parsed = untrusted_json.loads(body) if body else None
     except ValueError:
         parsed = None
     if isinstance(parsed, dict):

@@ -14,6 +14,7 @@ environment's memory for REPORT, or the write (measured: ~0.3 ms of a ~0.8 ms tr
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import math
@@ -29,6 +30,11 @@ from dataclasses import dataclass
 from typing import IO
 
 FUNCTION_LOG = logging.getLogger("emulator.lambda")
+# CloudWatch Logs' largest event: 256 KB, 26 bytes of which are the event's own overhead
+# (CloudWatch Logs quotas: "Event size: 256 KB (maximum)"; PutLogEvents counts "the sum of
+# all event messages in UTF-8, plus 26 bytes for each log event"). A longer line keeps its
+# first MAX_EVENT_BYTES and a marker saying how many bytes were dropped.
+MAX_EVENT_BYTES = 262_144 - 26
 
 
 def new_log_stream_name(now: datetime.datetime | None = None) -> str:
@@ -145,7 +151,12 @@ class OutputPump:
         self._request_id = request_id
         self._cond = threading.Condition()
         self._eof = False
-        self._pending = b""
+        self._pending: list[bytes] = []  # the line being read: pieces, joined once at its end
+        self._pending_len = 0
+        self._dropped = 0  # bytes of the line past MAX_EVENT_BYTES
+        # Written to by `stop`: a process the handler detached (`setsid`) keeps the pipe open
+        # after the runtime is killed, so EOF cannot be what ends the pump.
+        self._stop_r, self._stop_w = os.pipe() if os.name == "posix" else (-1, -1)
         target = self._pump_fd if os.name == "posix" else self._pump
         self._thread = threading.Thread(target=target, name=name, daemon=True)
 
@@ -154,6 +165,13 @@ class OutputPump:
 
     def join(self) -> None:
         self._thread.join()
+
+    def stop(self) -> None:
+        """Log what is in the pipe now, then stop reading (the process is gone)."""
+        with self._cond:  # the pump closes the stop pipe under this lock, once at its end
+            if self._stop_w >= 0:
+                with contextlib.suppress(OSError):
+                    os.write(self._stop_w, b"x")
 
     def drain(self, timeout: float = 0.2) -> None:
         """Return once every byte written to the pipe so far is logged (or after `timeout`)."""
@@ -177,26 +195,63 @@ class OutputPump:
         fd = self._stream.fileno()
         poller = select.poll()  # not select.select: no FD_SETSIZE (1024) limit
         poller.register(fd, select.POLLIN)
+        poller.register(self._stop_r, select.POLLIN)
+        stop_by: float | None = None  # once stopped: read what is there, for 1 s at most
         try:
             while True:
-                poller.poll()
+                ready = {f for f, _ in poller.poll(None if stop_by is None else 0)}
+                if self._stop_r in ready:
+                    poller.unregister(self._stop_r)
+                    stop_by = time.monotonic() + 1.0
+                if fd not in ready:
+                    if stop_by is not None:
+                        break
+                    continue
                 with self._cond:
                     data = os.read(fd, 65536)
                     if not data:
                         break
-                    *lines, self._pending = (self._pending + data).split(b"\n")
-                    for line in lines:
-                        self._log(line.decode("utf-8", "replace"))
+                    self._take(data)
                     self._cond.notify_all()
+                if stop_by is not None and time.monotonic() > stop_by:
+                    break
         except (OSError, ValueError):  # the pipe was closed under us at shutdown
             pass
         finally:
             with self._cond:
-                if self._pending:
-                    self._log(self._pending.decode("utf-8", "replace"))
+                if self._pending_len or self._dropped:
+                    self._end_line()
                 self._eof = True
                 self._cond.notify_all()
+                os.close(self._stop_r)
+                os.close(self._stop_w)
+                self._stop_r = self._stop_w = -1
             self._stream.close()
+
+    def _take(self, data: bytes) -> None:
+        """Log the complete lines of `data`; keep the rest for the next read (linear time:
+        a line arriving in many reads is joined once, and never beyond MAX_EVENT_BYTES)."""
+        start = 0
+        while (end := data.find(b"\n", start)) >= 0:
+            self._hold(data, start, end)
+            self._end_line()
+            start = end + 1
+        self._hold(data, start, len(data))
+
+    def _hold(self, data: bytes, start: int, end: int) -> None:
+        room = MAX_EVENT_BYTES - self._pending_len
+        keep = min(room, end - start)
+        if keep > 0:
+            self._pending.append(data[start:start + keep])
+            self._pending_len += keep
+        self._dropped += end - start - max(keep, 0)
+
+    def _end_line(self) -> None:
+        text = b"".join(self._pending).decode("utf-8", "replace")
+        if self._dropped:
+            text += f" [line truncated: {self._dropped} more bytes]"
+        self._pending, self._pending_len, self._dropped = [], 0, 0
+        self._log(text)
 
     def _pump(self) -> None:
         try:

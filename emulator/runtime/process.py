@@ -7,6 +7,7 @@ whose stdout/stderr become the function's log stream, and which is destroyed as 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import os
@@ -126,6 +127,7 @@ class Environment:
         self._waiter = threading.Thread(
             target=self._wait_exit, name=f"{key}-{self.pid}-wait", daemon=True
         )
+        self._pipes = _pipe_inodes(process)
 
     def start(self) -> None:
         for pump in self._pumps:
@@ -197,10 +199,60 @@ class Environment:
                 self._closed = True
                 self.kill()
                 self.process.wait()
+                # What the handler detached from the group (setsid) still holds these pipes:
+                # Lambda freezes and then destroys the whole sandbox, so do we, and the reply
+                # never waits for a pipe such a process keeps open.
+                strays = kill_holders(self._pipes)
+                if strays:
+                    logger.info("environment %s: killed %d detached process(es): %s", self.key,
+                                len(strays), ", ".join(map(str, strays)))
                 if self.process.stdin is not None:
                     self.process.stdin.close()
                 self.server.close()
                 for pump in self._pumps:
+                    pump.stop()
+                for pump in self._pumps:
                     pump.join()
         if threading.current_thread() is not self._waiter:
             self._waiter.join()
+
+
+def _pipe_inodes(process: subprocess.Popen[bytes]) -> frozenset[str]:
+    """The `pipe:[inode]` names of the process's stdin/stdout/stderr pipes (Linux /proc)."""
+    names = set()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                names.add(f"pipe:[{os.fstat(stream.fileno()).st_ino}]")
+    return frozenset(names)
+
+
+def kill_holders(pipes: frozenset[str]) -> list[int]:
+    """SIGKILL every other process that holds one of `pipes` open; return their pids.
+
+    Where /proc is missing (macOS, Windows) nothing is found: such a process lives on, but
+    the pumps stop regardless (OutputPump.stop), so no reply waits for it.
+    """
+    if not pipes or not os.path.isdir("/proc/self/fd"):
+        return []
+    me, killed = os.getpid(), []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        if _holds(entry.name, pipes):
+            with contextlib.suppress(OSError):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+    return killed
+
+
+def _holds(pid: str, pipes: frozenset[str]) -> bool:
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:  # gone, or not ours to read
+        return False
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}") in pipes:
+                return True
+    return False

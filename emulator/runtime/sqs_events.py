@@ -12,9 +12,10 @@ not a messageId of the batch, makes the whole batch a failure.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from emulator.config import untrusted_json
 
 
 def sqs_event(messages: Iterable[Mapping[str, Any]], queue_arn: str, region: str
@@ -59,7 +60,7 @@ def failed_message_ids(payload: bytes, message_ids: Iterable[str]) -> set[str]:
     """The messages a ReportBatchItemFailures reply leaves on the queue (all: a bad reply)."""
     batch = set(message_ids)
     try:
-        reply = json.loads(payload) if payload.strip() else None
+        reply = untrusted_json.loads(payload) if payload.strip() else None
     except ValueError:
         return batch  # "an invalid JSON response": the whole batch failed
     failures = reply.get("batchItemFailures") if isinstance(reply, dict) else None

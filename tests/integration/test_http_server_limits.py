@@ -7,6 +7,7 @@ and "the handler never ran" is a plain list.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import threading
@@ -151,22 +152,53 @@ def test_idle_connections_take_no_thread_and_closing_them_stalls_nothing(
         assert time.monotonic() - started < 2.0
 
 
-def test_past_the_connection_cap_a_client_waits_until_one_closes(recorder: Recorder) -> None:
-    limits = ServerLimits(max_connections=2)
+def test_past_the_cap_a_client_waits_only_while_every_connection_is_mid_request(
+        recorder: Recorder) -> None:
+    limits = ServerLimits(max_connections=2, hold_s=0.05)
     for address in serving(recorder, limits):
         first = socket.create_connection(address, timeout=WAIT_S)
         second = socket.create_connection(address, timeout=WAIT_S)
-        first.sendall(b"GET /first HTTP/1.1\r\n\r\n")  # both accepted and served
-        assert first.recv(65536).endswith(b"/first")
+        first.sendall(b"GET /slow HTTP/1.1\r\n\r\n")  # running
+        second.sendall(b"GET /half HTTP/1.1\r\n")  # mid-head
         with socket.create_connection(address, timeout=0.5) as third:  # in the backlog
             third.sendall(b"GET /third HTTP/1.1\r\nConnection: close\r\n\r\n")
             with pytest.raises(TimeoutError):
                 third.recv(65536)
-            assert recorder.paths == ["/first"]
-            second.close()
+            assert recorder.paths == ["/slow"]
+            recorder.release.set()  # /slow answers; `first` is then idle: third takes its place
+            assert first.recv(65536).endswith(b"/slow")
             third.settimeout(WAIT_S)
             assert read_to_close(third).endswith(b"/third")
+        assert first.recv(65536) == b""  # the idle keep-alive connection was closed for it
         first.close()
+        second.close()
+
+
+def test_at_the_cap_idle_keep_alive_connections_make_room_for_a_new_client(
+        recorder: Recorder) -> None:
+    """Issue 29 item 7: 530 idle keep-alive connections made a new client wait 68 s."""
+    limits = ServerLimits(max_connections=16)
+    for address in serving(recorder, limits):
+        idle = []
+        for i in range(16):  # every slot holds a keep-alive connection between requests
+            sock = socket.create_connection(address, timeout=WAIT_S)
+            sock.sendall(f"GET /idle-{i} HTTP/1.1\r\n\r\n".encode())
+            assert sock.recv(65536).endswith(f"/idle-{i}".encode())
+            idle.append(sock)
+        try:
+            for n in range(3):  # each newcomer is served at once, not after the idle timeout
+                started = time.monotonic()
+                assert get(address, f"/new-{n}").endswith(f"/new-{n}".encode())
+                assert time.monotonic() - started < 2.0
+            closed = 0
+            for sock in idle:  # the oldest idle ones were closed to make room
+                sock.settimeout(0.2)
+                with contextlib.suppress(TimeoutError):
+                    closed += sock.recv(65536) == b""
+            assert closed >= 1
+        finally:
+            for sock in idle:
+                sock.close()
 
 
 def test_an_oversized_body_is_refused_before_the_100_continue(short: tuple[str, int],

@@ -389,3 +389,14 @@ def test_watcher_reports_saves_in_subfolders_and_in_new_or_replaced_folders(
     finally:
         watcher.stop()
     assert not any("node_modules" in p for p in seen.paths)
+
+
+def test_settle_names_what_does_not_compile_and_passes_what_does(tmp_path: Path) -> None:
+    """Issue 29 item 9: the previous code keeps serving while a changed file does not compile."""
+    from emulator.reload import settle
+
+    (tmp_path / "good.py").write_text("def main(event, context):\n    return 1\n")
+    (tmp_path / "half.py").write_text("def main(event, context):\n    return (\n")
+    assert settle(tmp_path, ["good.py", "gone.py", "requirements.txt"], limit_s=0.2) == []
+    assert settle(tmp_path, ["good.py", "half.py"], limit_s=0.2) == [
+        "half.py line 2: '(' was never closed"]

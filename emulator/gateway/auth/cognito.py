@@ -17,6 +17,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from emulator.config import untrusted_json
 from emulator.config.authorizers import AuthorizerConfig
 from emulator.config.cognito import LivePool
 from emulator.gateway.auth.lambda_authorizer import Verdict
@@ -43,7 +44,7 @@ def authorize(config: AuthorizerConfig, pool: LivePool, request: HttpRequest) ->
 
 def verify(token: str, pool: LivePool, scopes: tuple[str, ...] = ()) -> dict[str, Any]:
     """The token's claims, or JoseError / ValueError saying why it is refused."""
-    decoded = jwt.decode(token, key_set(pool), algorithms=["RS256"])
+    decoded = decode(token, pool)
     registry = jwt.JWTClaimsRegistry(iss={"essential": True, "value": pool.issuer},
                                      exp={"essential": True},
                                      token_use={"essential": True, "values": ["id", "access"]})
@@ -60,6 +61,19 @@ def verify(token: str, pool: LivePool, scopes: tuple[str, ...] = ()) -> dict[str
             raise ValueError(f"the token has none of the scopes {', '.join(scopes)} (an "
                              "access token is needed)")
     return claims
+
+
+def decode(token: str, pool: LivePool) -> jwt.Token:
+    """Verify the token's signature and read its claims; JoseError / ValueError when refused.
+
+    Claims nested deeper than untrusted_json's bound are refused (401, as any token API
+    Gateway cannot read), never a RecursionError (a 500)."""
+    try:
+        decoded = jwt.decode(token, key_set(pool), algorithms=["RS256"])
+    except RecursionError:
+        raise ValueError("the token's claims are nested too deeply") from None
+    untrusted_json.check_depth(decoded.claims)
+    return decoded
 
 
 def key_set(pool: LivePool) -> KeySet:

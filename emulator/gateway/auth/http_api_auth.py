@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from emulator.config import untrusted_json
 from emulator.config.cognito import LivePool
 from emulator.config.http_authorizers import (
     DEFAULT_JWT_SOURCE,
@@ -82,8 +83,8 @@ def lambda_verdict(config: HttpAuthorizerConfig, payload: bytes, route_arn: str)
     """Read the authorizer's result: simple response or IAM policy."""
     if config.simple_responses:
         try:
-            output = json.loads(payload)
-        except ValueError:
+            output = untrusted_json.loads(payload)
+        except ValueError:  # not JSON, or nested too deeply
             output = None
         if not isinstance(output, dict) or not isinstance(output.get("isAuthorized"), bool):
             return Verdict(Reply.AUTHORIZER_FAILURE, "error: a simple response needs "
@@ -109,7 +110,7 @@ def jwt_verdict(config: HttpAuthorizerConfig, pool: LivePool | None, token: str 
     from joserfc import jwt
     from joserfc.errors import JoseError
 
-    from emulator.gateway.auth.cognito import key_set, string_claims
+    from emulator.gateway.auth.cognito import decode, string_claims
 
     if not token:
         return Verdict(Reply.UNAUTHORIZED, "unauthorized: no token")
@@ -118,7 +119,7 @@ def jwt_verdict(config: HttpAuthorizerConfig, pool: LivePool | None, token: str 
                                            "is not a user pool of this service")
     token = token[7:] if token.startswith("Bearer ") else token
     try:
-        decoded = jwt.decode(token, key_set(pool), algorithms=["RS256"])
+        decoded = decode(token, pool)
         jwt.JWTClaimsRegistry(iss={"essential": True, "value": pool.issuer},
                               exp={"essential": True}).validate(decoded.claims)
     except (JoseError, ValueError) as exc:

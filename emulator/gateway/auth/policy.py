@@ -9,13 +9,14 @@ else an Allow must match, else access is denied. `*` and `?` are IAM wildcards; 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import Any
+
+from emulator.config import untrusted_json
 
 _INVOKE_ACTIONS = frozenset({"execute-api:invoke", "execute-api:*", "*"})
 
@@ -39,14 +40,24 @@ class AuthorizerOutput:
 
 def method_arn(region: str, account: str, api_id: str, *, stage: str, method: str,
                path: str) -> str:
-    """The ARN API Gateway gives the authorizer: ".../dev/GET/reviews/1" for GET /reviews/1."""
+    """The ARN API Gateway gives the authorizer: ".../dev/GET/reviews/1" for GET /reviews/1.
+
+    `path` is the canonical stage-less path the resource was matched on (config/paths.py's
+    `canonical_path`), so the policy is evaluated against what will run: `/admin/` and
+    `/x/../admin` are `.../GET/admin`. The root is ".../dev/GET/" (API Gateway dropped its
+    old ".../GET//", as aws/chalice#1552 records). AWS documents the ARN as
+    `{api-id}/{stage}/{HTTP-VERB}/{resource-path}` with the path's values filled in
+    ("Resource format of permissions for executing API in API Gateway").
+    """
     return f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{method}/{path[1:]}"
 
 
 def parse_output(payload: bytes) -> AuthorizerOutput:
     """Read the authorizer's result; raise MalformedOutput saying what is wrong."""
     try:
-        output = json.loads(payload)
+        output = untrusted_json.loads(payload)
+    except untrusted_json.TooDeep:
+        raise MalformedOutput("the result is nested too deeply") from None
     except ValueError:
         raise MalformedOutput("the result is not JSON") from None
     if not isinstance(output, dict):

@@ -147,3 +147,74 @@ def test_an_unreadable_snapshot_sets_its_journal_aside_too(
     path.write_bytes(b"{cut short")
     assert restart(path, moto_app, setup)() == []  # never a partial state
     assert len(list(tmp_path.glob("state.json.journal.unreadable-*"))) == 1
+
+
+# Issue 29 item 5: damage never stops moto; damaged entries are skipped, named and kept.
+
+def journaled_writes(tmp_path: Path, moto_app: Any, setup: dict[str, Any], keys: str
+                     ) -> Path:
+    """Writes `keys` (one PutItem each) after a first snapshot; moto then dies."""
+    path, table = tmp_path / "state.json", setup["CreateTable"]["TableName"]
+    kept, client = keeper(path, moto_app)
+    kept.restore([setup])
+    kept.snapshot()
+    for key in keys:
+        put(client, table, key)
+    return path
+
+
+def damage_line(journal: Path, number: int, old: bytes, new: bytes) -> None:
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert old in lines[number]
+    lines[number] = lines[number].replace(old, new, 1)
+    journal.write_bytes(b"".join(lines))
+
+
+@pytest.mark.parametrize("change", [
+    (b'"op": "PutItem"', b'"op": "PutI\xfftem"'),  # a byte flipped: not UTF-8
+    (b'"seq": 1,', b'"seq": 9,'),  # a digit changed: must not skip entries 2-9
+    (b'"seq": 1,', b'"seq": 1e999,'),  # a number no int holds
+    (b'"body": {', b'"body": [{'),
+])
+def test_a_damaged_first_entry_is_skipped_and_named_and_the_rest_replayed(
+        tmp_path: Path, moto_app: Any, setup: dict[str, Any], change: tuple[bytes, bytes],
+        caplog: pytest.LogCaptureFixture) -> None:
+    path = journaled_writes(tmp_path, moto_app, setup, "abcd")
+    damage_line(tmp_path / "state.json.journal", 0, *change)
+    with caplog.at_level("WARNING"):
+        items = restart(path, moto_app, setup)
+    assert items() == [{"pk": {"S": k}} for k in "bcd"]
+    assert "state.json.journal line 1" in caplog.text
+    (aside,) = tmp_path.glob("state.json.journal.damaged-*")
+    assert aside.read_bytes().count(b"\n") == 4  # kept whole, never deleted
+    assert restart(path, moto_app, setup)() == items()  # the snapshot holds the rest
+
+
+def test_a_journal_that_is_a_folder_is_set_aside_and_writes_are_journaled_again(
+        tmp_path: Path, moto_app: Any, setup: dict[str, Any]) -> None:
+    path, table = tmp_path / "state.json", setup["CreateTable"]["TableName"]
+    (tmp_path / "state.json.journal").mkdir()
+    items = restart(path, moto_app, setup)
+    assert items() == []
+    assert len(list(tmp_path.glob("state.json.journal.damaged-*"))) == 1
+    kept, client = keeper(path, moto_app)
+    kept.restore([setup])
+    put(client, table, "after")
+    assert restart(path, moto_app, setup)() == [{"pk": {"S": "after"}}]
+
+
+def test_a_snapshot_nested_too_deeply_is_set_aside(
+        tmp_path: Path, moto_app: Any, setup: dict[str, Any]) -> None:
+    path = tmp_path / "state.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert restart(path, moto_app, setup)() == []
+    assert len(list(tmp_path.glob("state.json.unreadable-*"))) == 1
+
+
+def test_an_edited_journal_seq_does_not_drop_acknowledged_writes(
+        tmp_path: Path, moto_app: Any, setup: dict[str, Any]) -> None:
+    path = journaled_writes(tmp_path, moto_app, setup, "abc")
+    document = json.loads(path.read_bytes())
+    document["journalSeq"] = 999999999999
+    path.write_bytes(json.dumps(document).encode())
+    assert restart(path, moto_app, setup)() == [{"pk": {"S": k}} for k in "abc"]

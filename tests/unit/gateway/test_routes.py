@@ -48,7 +48,9 @@ TABLE = RouteTable(ROUTES)
         ("GET", "/files/readme", "readme", "/files/readme", None),
         ("GET", "/files/a/b/c.txt", "files", "/files/{path+}", {"path": "a/b/c.txt"}),
         ("PUT", "/files/x", "files", "/files/{path+}", {"path": "x"}),
-        ("GET", "/files/a//b/", "files", "/files/{path+}", {"path": "a//b"}),
+        # Repeated slashes and dot segments are resolved before matching (issue 29 item 3).
+        ("GET", "/files/a//b/", "files", "/files/{path+}", {"path": "a/b"}),
+        ("GET", "/files/a/./b/../c", "files", "/files/{path+}", {"path": "a/c"}),
         ("GET", "/files", "catchall", "/{proxy+}", {"proxy": "files"}),
         ("GET", "/a/b", "ab", "/a/b", None),
         ("POST", "/a/b/c", "deep", "/a/{x}/c", {"x": "b"}),

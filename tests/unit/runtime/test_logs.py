@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import threading
+import time
 
 from emulator.runtime import logs
 
@@ -89,3 +90,58 @@ def test_report_of_a_gone_process_leaves_out_the_memory_field() -> None:
                          status="timeout")
     assert str(report) == ("REPORT RequestId: rid-2\tDuration: 0.20 ms\tBilled Duration: 1 ms\t"
                            "Memory Size: 256 MB\tInit Duration: 12.50 ms\tStatus: timeout")
+
+
+# Issue 29 item 8: one huge line costs linear time and bounded memory, capped like CloudWatch.
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _pumped(*writes: bytes) -> list[str]:
+    """Feed `writes` through an OutputPump on a real pipe; return the logged messages."""
+    from emulator.runtime.logs import FUNCTION_LOG, OutputPump
+
+    read_fd, write_fd = os.pipe()
+    collected = _Lines()
+    FUNCTION_LOG.addHandler(collected)
+    level = FUNCTION_LOG.level
+    FUNCTION_LOG.setLevel(logging.INFO)
+    try:
+        pump = OutputPump("fn", os.fdopen(read_fd, "rb"), lambda: "req", "test-pump")
+        pump.start()
+        with os.fdopen(write_fd, "wb") as pipe:
+            for data in writes:
+                pipe.write(data)
+        pump.join()
+    finally:
+        FUNCTION_LOG.removeHandler(collected)
+        FUNCTION_LOG.setLevel(level)
+    return collected.lines
+
+
+def test_a_huge_line_is_capped_at_cloudwatchs_event_size_in_linear_time() -> None:
+    from emulator.runtime.logs import MAX_EVENT_BYTES
+
+    started = time.perf_counter()
+    lines = _pumped(b"x" * (60 << 20) + b"\nafter\n")
+    took = time.perf_counter() - started
+    assert took < 3.0, f"a 60 MB line took {took:.1f} s"
+    huge, after = lines
+    text = huge.removeprefix("[fn] req ")
+    assert text.startswith("x" * 1000)
+    kept = len(text) - len(text.lstrip("x"))
+    assert kept == MAX_EVENT_BYTES
+    assert text[kept:] == f" [line truncated: {(60 << 20) - MAX_EVENT_BYTES} more bytes]"
+    assert after == "[fn] req after"
+
+
+def test_lines_under_the_cap_are_logged_whole_across_reads() -> None:
+    line = "é" * 100_000  # 200,000 bytes of UTF-8, split across reads
+    assert _pumped(line.encode()[:65_537], line.encode()[65_537:] + b"\nend") == [
+        f"[fn] req {line}", "[fn] req end"]
