@@ -27,6 +27,7 @@ from contracts import (
     cleanup,
     coverage,
     drift,
+    listing,
     report,
     runner,
     settings,
@@ -250,6 +251,7 @@ def outcome(
         min_coverage=args.min_coverage,
         files=(args.config.name, args.spec.name),
         baseline=(args.baseline, the_plan.breaking) if args.baseline else None,
+        listings=tuple(listing.listings(the_plan.model.collections)),
     )
 
 

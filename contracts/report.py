@@ -40,6 +40,8 @@ class Outcome:
     min_coverage: float | None = None
     files: tuple[str, str] = ("serverless.yml", "openapi.yaml")
     baseline: tuple[str, tuple[str, ...]] | None = None  # (git ref, breaking changes since)
+    listings: tuple[str, ...] = ()  # how each listing was walked, or why not
+    identities: tuple[str, ...] = ()  # labels of the identities the run used
 
     @property
     def coverage_ok(self) -> bool:
@@ -94,6 +96,10 @@ def summary(outcome: Outcome) -> list[str]:
         f"{len(outcome.checks)} checks" + (f" ({why})" if why else ""),
         f"target:     {outcome.url}",
     ]
+    lines += [f"{'listings:' if i == 0 else '':<12}{text}"
+              for i, text in enumerate(outcome.listings)]
+    if outcome.identities:
+        lines.append(f"identities: {', '.join(outcome.identities)}")
     lines += _drift_lines(outcome)
     lines += _failure_lines(r.findings)
     lines += _coverage_lines(outcome)

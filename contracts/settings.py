@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from contracts import checks, lifecycle, semantics
+from contracts import checks, lifecycle, listing, semantics
 from contracts.project import Project
 
 # Every stock check runs, except two that ours replace for a reason (each calls or covers it):
@@ -33,7 +33,9 @@ STOCK_CHECKS = (
     "object_level_authorization",
 )
 # Ours, by the project setting that turns each on (None: always on).
-OWN_CHECKS: dict[str, str | None] = {**checks.CHECKS, **semantics.CHECKS, **lifecycle.CHECKS}
+OWN_CHECKS: dict[str, str | None] = {
+    **checks.CHECKS, **semantics.CHECKS, **lifecycle.CHECKS, **listing.CHECKS
+}
 # Undeclared methods the coverage phase sends to each path; read-only runs send only safe ones.
 PROBE_METHODS = ("get", "put", "post", "delete", "patch", "trace")
 SAFE_PROBE_METHODS = ("trace",)

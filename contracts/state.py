@@ -43,6 +43,7 @@ class RunState:
     before: dict[str, Before] = field(default_factory=dict)  # by schemathesis case id
     statuses: dict[str, Counter[int]] = field(default_factory=dict)  # "METHOD /path" -> codes
     client: ApiClient | None = None  # for the checks' own requests (read-backs, list walks)
+    walks: dict[str, Any] = field(default_factory=dict)  # case id -> its listing.Walk
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def live_ids(self, collection: Collection) -> set[str]:
