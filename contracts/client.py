@@ -47,6 +47,21 @@ class ApiClient:
     def close(self) -> None:
         self.session.close()
 
+    def send(
+        self, method: str, url: str, *, headers: Mapping[str, str] | None = None,
+        body: Any = None, params: Mapping[str, Any] | None = None, as_run: bool = False,
+    ) -> tuple[int, Any]:
+        """One request with exactly these credentials (`headers`), not the run's (unless
+        `as_run`); return the status and the JSON body (None if not JSON)."""
+        reply = self.session.request(
+            method, url, headers=dict(headers or {}), json=body, params=params,
+            auth=None if as_run else _AsIs(), timeout=TIMEOUT_S,
+        )
+        try:
+            return reply.status_code, reply.json()
+        except ValueError:
+            return reply.status_code, None
+
     def item_url(self, collection: Collection, resource_id: str) -> str:
         path = collection.item_path.replace(
             "{" + collection.id_param + "}", quote(resource_id, safe="")
@@ -69,11 +84,12 @@ class ApiClient:
     def list_page(
         self, collection: Collection, bound: int | None, token: str | None = None,
         *, position: int | None = None, url: str | None = None,
+        filters: Mapping[str, str] | None = None,
     ) -> Page:
         """GET one page of the collection: the first, or the one a cursor, a page number or an
         offset (`position`) or a `Link` URL (`url`, already holding its query) names."""
         paging = collection.pagination
-        params: dict[str, Any] = {}
+        params: dict[str, Any] = dict(filters or {}) if url is None else {}
         if url is None and bound is not None and collection.bound_param:
             params[collection.bound_param] = bound
         if token is not None and collection.token_param:
@@ -101,17 +117,20 @@ class ApiClient:
             url=reply.url,
         )
 
-    def walk(self, collection: Collection, bound: int | None, max_pages: int) -> Iterator[Page]:
+    def walk(
+        self, collection: Collection, bound: int | None, max_pages: int,
+        filters: Mapping[str, str] | None = None,
+    ) -> Iterator[Page]:
         """Yield list pages from the first to the last in the collection's style, at most
         max_pages; for page numbers and offsets, the (empty) page past the end too."""
         style = collection.pagination.style
         if style in ("page", "offset"):
-            yield from self._walk_numbered(collection, bound, max_pages)
+            yield from self._walk_numbered(collection, bound, max_pages, filters)
             return
         token: str | None = None
         url: str | None = None
         for _ in range(max_pages):
-            page = self.list_page(collection, bound, token, url=url)
+            page = self.list_page(collection, bound, token, url=url, filters=filters)
             yield page
             if page.status != 200 or style == "none":
                 return
@@ -124,28 +143,55 @@ class ApiClient:
             token = page.next_token
 
     def _walk_numbered(
-        self, collection: Collection, bound: int | None, max_pages: int
+        self, collection: Collection, bound: int | None, max_pages: int,
+        filters: Mapping[str, str] | None,
     ) -> Iterator[Page]:
         paging = collection.pagination
         step = 1 if paging.style == "page" else 0  # offsets move by the items read
         position = paging.first if paging.style == "page" else 0
+        seen: set[str] = set()
         for number in range(max_pages):
-            page = self.list_page(collection, bound, position=position)
-            if number > 0 and not page.items:  # after a full page: past the end
+            page = self.list_page(collection, bound, position=position, filters=filters)
+            ids = {str(i.get(collection.id_property)) for i in page.items if isinstance(i, dict)}
+            # After a full page: an empty one, or one of nothing new (the API wrapped around or
+            # repeats its last page), is past the end.
+            if number > 0 and (not page.items or (ids and ids <= seen)):
                 yield replace(page, past_end=True)
                 return
+            seen |= ids
             yield page
             if page.status != 200 or not page.items:
                 return
             position += step or len(page.items)
             if bound is not None and len(page.items) < bound:  # the last page
-                yield replace(self.list_page(collection, bound, position=position),
-                              past_end=True)
+                yield replace(self.list_page(collection, bound, position=position,
+                                             filters=filters), past_end=True)
                 return
 
     def _same_origin(self, url: str) -> bool:
         """A `Link` to another host (or scheme, or port) is not followed with our headers."""
         return urlsplit(url)[:2] == urlsplit(self.base_url)[:2]
+
+
+class _AsIs(requests.auth.AuthBase):
+    """Overrides the session's auth for one request: the headers given are all it sends."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+class TokenAuth(requests.auth.AuthBase):
+    """Adds one header (an identity's token) to every request, then any other auth's."""
+
+    def __init__(self, name: str, value: str, then: requests.auth.AuthBase | None) -> None:
+        self.name, self.value, self.then = name, value, then
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers[self.name] = self.value
+        return self.then(request) if self.then is not None else request
+
+    def __repr__(self) -> str:
+        return f"TokenAuth({self.name})"  # never the token
 
 
 def _next_link(reply: requests.Response) -> str | None:

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from contracts import security
 from contracts.pagination import Pagination, PaginationError, derive
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
@@ -65,6 +66,7 @@ class Model:
     raw: dict[str, Any]
     collections: tuple[Collection, ...] = ()
     declared: dict[str, frozenset[str]] = field(default_factory=dict)  # "METHOD path" -> codes
+    access: security.Access = field(default_factory=security.Access)  # who may call what
 
     def collection_of(self, path: str) -> Collection | None:
         """The collection whose list or item path this is."""
@@ -122,7 +124,11 @@ def build(raw: dict[str, Any]) -> Model:
         for path in paths
         if (parent := _parent(path)) is not None
     )
-    return Model(raw=raw, collections=collections, declared=declared)
+    try:
+        access = security.read(raw, lambda node: resolve(raw, node), METHODS)
+    except security.SecurityError as exc:
+        raise SpecError(str(exc)) from None
+    return Model(raw=raw, collections=collections, declared=declared, access=access)
 
 
 def _parent(path: str) -> str | None:

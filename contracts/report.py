@@ -41,7 +41,8 @@ class Outcome:
     files: tuple[str, str] = ("serverless.yml", "openapi.yaml")
     baseline: tuple[str, tuple[str, ...]] | None = None  # (git ref, breaking changes since)
     listings: tuple[str, ...] = ()  # how each listing was walked, or why not
-    identities: tuple[str, ...] = ()  # labels of the identities the run used
+    identities: tuple[str, ...] = ()  # the identities the run used (labels), bad tokens unsent
+    auth_notes: tuple[str, ...] = ()  # security the run could not satisfy
 
     @property
     def coverage_ok(self) -> bool:
@@ -98,8 +99,9 @@ def summary(outcome: Outcome) -> list[str]:
     ]
     lines += [f"{'listings:' if i == 0 else '':<12}{text}"
               for i, text in enumerate(outcome.listings)]
-    if outcome.identities:
-        lines.append(f"identities: {', '.join(outcome.identities)}")
+    lines += [f"{'identities:' if i == 0 else '':<12}{text}"
+              for i, text in enumerate(outcome.identities)]
+    lines += [f"{'auth:' if i == 0 else '':<12}{text}" for i, text in enumerate(outcome.auth_notes)]
     lines += _drift_lines(outcome)
     lines += _failure_lines(r.findings)
     lines += _coverage_lines(outcome)
