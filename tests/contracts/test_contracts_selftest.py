@@ -215,6 +215,9 @@ def test_unbroken_handlers_pass(outcomes: dict[str, Future[Outcome]], variant: s
     assert not list((outcome.junit.parent / ".emulator").glob("*.json"))
     assert not (outcome.junit.parent / ".hypothesis").exists()
     assert "drift:      ok" in outcome.stdout
+    assert_no_token(outcome)
+    if variant.startswith("notes:"):
+        assert "identities: alice, bob" in outcome.stdout
     root = ET.parse(outcome.junit).getroot()
     assert root.get("failures") == "0" and outcome.failed_cases() == set()
     names = {case.get("name") for case in root.iter("testcase")}
@@ -245,3 +248,10 @@ def test_broken_handler_is_reported_by_its_check(
     assert "curl -X" in outcome.stdout
     assert f"seed:       {SEED}" in outcome.stdout
     assert "repeat:     python -m contracts" in outcome.stdout
+    assert_no_token(outcome)
+
+
+def assert_no_token(outcome: Outcome) -> None:
+    """No JWT (they all start with a base64 `{"`: eyJ) in the summary, its curl lines or JUnit."""
+    assert "eyJ" not in outcome.stdout + outcome.stderr
+    assert "eyJ" not in outcome.junit.read_text(encoding="utf-8")
