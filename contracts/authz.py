@@ -80,9 +80,11 @@ def auth_required(
     attempts = {"no": None, **creds.bad}
     for kind, token in attempts.items():
         headers = creds.header(token) if token is not None else {}
-        status, _ = state.client.send(case.operation.method.upper(), url, headers=headers,
-                                      body=sent_body(case), params=case.query or None)
+        status, reply = state.client.send(case.operation.method.upper(), url, headers=headers,
+                                          body=sent_body(case), params=case.query or None)
         state.count(operation, status)
+        if collection is not None and rid is not None and 200 <= status < 300:
+            _absorb(state, collection, rid, case.operation.method.upper(), reply)
         if status not in expected:
             raise AssertionError(f"{operation} with {kind} token answered {status}; expected "
                                  f"{' or '.join(map(str, sorted(expected)))}")
@@ -93,6 +95,17 @@ def auth_required(
                                  f"{collection.path}/{rid} changed: {before!r:.80} -> "
                                  f"{after!r:.80}")
     return None
+
+
+def _absorb(state: RunState, collection: Collection, rid: str, method: str, reply: Any) -> None:
+    """A write that should have been refused went through: the run's knowledge follows it, so
+    that only this check reports it (not the listing's, as a resource gone missing)."""
+    key = (collection.path, rid)
+    with state.lock:
+        if method == "DELETE":
+            state.deleted.add(key)
+        elif isinstance(reply, dict):
+            state.latest[key] = reply
 
 
 def _live_id(state: RunState, collection: Collection | None) -> str | None:
@@ -142,9 +155,11 @@ def object_level_authorization(
     for method in writes:
         operation = f"{method} {collection.item_path}"
         expected = _expected(state, operation, NOT_YOURS)
-        status, _ = state.client.send(method, url, headers=creds.header(other.token),
-                                      body=sent_body(case) if method != "DELETE" else None)
+        status, reply = state.client.send(method, url, headers=creds.header(other.token),
+                                          body=sent_body(case) if method != "DELETE" else None)
         state.count(operation, status)
+        if 200 <= status < 300:
+            _absorb(state, collection, rid, method, reply)
         if status not in expected:
             raise AssertionError(f"{other.label}'s {method} of {owner.label}'s {collection.path}"
                                  f"/{rid} answered {status}; expected "
@@ -211,8 +226,12 @@ def _forged_owner(state: RunState, creds: Credentials, case: Case,
         return  # refused: the body cannot name an owner
     collection = state.model.collection_of(case.operation.path)
     if collection is not None and isinstance(reply, dict) and collection.id_property in reply:
-        with state.lock:
-            state.created.append((collection, str(reply[collection.id_property])))
+        rid = str(reply[collection.id_property])
+        gone, _ = state.client.send("DELETE", state.client.item_url(collection, rid),
+                                    headers=creds.header(other.token))  # if it is B's now
+        if not 200 <= gone < 300:
+            with state.lock:
+                state.created.append((collection, rid))  # A's: the cleanup deletes it
     _owned_by(reply, owners, owner, f"{operation_of(case)} naming {other.label} as the owner")
 
 
