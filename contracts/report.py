@@ -159,6 +159,9 @@ def _coverage_lines(outcome: Outcome) -> list[str]:
         f"coverage:   {cov.percent:.0f}% of declared responses reached "
         f"({cov.reached}/{cov.required}; 5xx not required{floor})"
     )
+    reached, declared = cov.auth
+    if declared:
+        head += f"; 401/403: {reached}/{declared} declared reached"
     return [head, *cov.table()]
 
 

@@ -152,3 +152,44 @@ def test_no_token_reaches_the_summary_or_junit(tmp_path: Path) -> None:
         assert secret not in text and secret not in written
     assert "token of alice" in text and "other-pool token" in written
     assert "identities: alice, bob" in text
+
+
+def test_a_live_identity_signs_in_with_user_password_auth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """USER_PASSWORD_AUTH against a real cognito-idp API (moto's server, on loopback)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        for name, value in {"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": f"http://{host}:{port}",
+                            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                            "AWS_CONFIG_FILE": "/nonexistent",
+                            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}.items():
+            monkeypatch.setenv(name, value)
+        idp = boto3.client("cognito-idp", region_name="eu-west-1")
+        pool = idp.create_user_pool(PoolName="live")["UserPool"]["Id"]
+        client = idp.create_user_pool_client(
+            UserPoolId=pool, ClientName="web",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+        for user in ("alice", "bob"):
+            idp.admin_create_user(UserPoolId=pool, Username=user, MessageAction="SUPPRESS")
+            idp.admin_set_user_password(UserPoolId=pool, Username=user, Password="Pa55word!x",
+                                        Permanent=True)
+        environ = {"CONTRACTS_ALICE_USERNAME": "alice", "CONTRACTS_ALICE_PASSWORD": "Pa55word!x",
+                   "CONTRACTS_BOB_USERNAME": "bob", "CONTRACTS_BOB_PASSWORD": "Pa55word!x"}
+        creds = identities.live(("alice", "bob"), Scheme("s", "token"), environ, client,
+                                "eu-west-1")
+        alice, bob = creds.identities
+        assert alice.claim("sub") != bob.claim("sub")
+        assert alice.claim("iss").endswith(pool)
+        environ["CONTRACTS_BOB_PASSWORD"] = "wrong-one"
+        with pytest.raises(identities.IdentityError, match="identity bob: sign-in refused") as e:
+            identities.live(("alice", "bob"), Scheme("s", "token"), environ, client,
+                            "eu-west-1")
+        assert "wrong-one" not in str(e.value)
+    finally:
+        server.stop()
