@@ -18,6 +18,7 @@ what is protected); every token is replaced by its label before anything is repo
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import schemathesis
@@ -64,6 +65,9 @@ def auth_required(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
     """Each protected operation refuses every bad token (and none) and changes nothing."""
+    state = current_state()
+    if state is not None and state.client is not None and state.first_time("unsatisfiable"):
+        _refuses_the_anonymous(state)
     found = _setting(case)
     operation = operation_of(case)
     if found is None or not succeeded(case, response):
@@ -95,6 +99,24 @@ def auth_required(
                                  f"{collection.path}/{rid} changed: {before!r:.80} -> "
                                  f"{after!r:.80}")
     return None
+
+
+def _refuses_the_anonymous(state: RunState) -> None:
+    """Operations only a scheme the harness cannot satisfy protects (OAuth flows, mutual TLS):
+    left out of the generated tests, each is sent one request without credentials."""
+    assert state.client is not None
+    access = state.model.access
+    for operation in sorted(access.protected):
+        if not access.needs(operation, "unsupported") or access.needs(operation, "token"):
+            continue
+        method, _, path = operation.partition(" ")
+        url = state.client.base_url + re.sub(r"\{[^}]+\}", "contracts-probe", path)
+        status, _ = state.client.send(method, url)
+        state.count(operation, status)
+        expected = _expected(state, operation, REFUSED)
+        if status not in expected:
+            raise AssertionError(f"{operation} without credentials answered {status}; "
+                                 f"expected {' or '.join(map(str, sorted(expected)))}")
 
 
 def _absorb(state: RunState, collection: Collection, rid: str, method: str, reply: Any) -> None:

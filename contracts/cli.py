@@ -238,8 +238,8 @@ def execute(the_plan: Plan, url: str) -> tuple[runner.RunResult, RunState, clean
         read_only=args.read_only,
         verbose=args.verbose,
         credentials=creds,
-        unauthenticated=tuple(op for op in access.protected
-                              if access.needs(op, "unsupported")),
+        unauthenticated=tuple(op for op in access.protected if access.needs(op, "unsupported")
+                              and not access.needs(op, "token")),
     )
     state = RunState(model=the_plan.model, cors_origin=the_plan.project.cors_origin)
     state.credentials = creds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,46 @@ def test_a_live_identity_signs_in_with_user_password_auth(
         assert "wrong-one" not in str(e.value)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("answer", "fails"), [(401, False), (200, True)])
+def test_an_operation_only_oauth_protects_is_sent_one_request_without_credentials(
+    answer: int, fails: bool
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from contracts import authz
+    from contracts.client import ApiClient
+    from contracts.state import RunState
+
+    seen: list[tuple[str, str, str | None]] = []
+
+    class Api(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen.append(("POST", self.path, self.headers.get("Authorization")))
+            self.send_response(answer)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    raw = secured({"oauth": {"type": "oauth2", "flows": {}}}, [{"oauth": []}])
+    raw["paths"] = {"/x/{id}": raw["paths"]["/x"]}
+    state = RunState(model=model.build(raw))
+    state.client = ApiClient(f"http://127.0.0.1:{httpd.server_address[1]}")
+    try:
+        if fails:
+            with pytest.raises(AssertionError, match=re.escape(
+                    "POST /x/{id} without credentials answered 200; expected 401 or 403")):
+                authz._refuses_the_anonymous(state)
+        else:
+            authz._refuses_the_anonymous(state)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert seen == [("POST", "/x/contracts-probe", None)]
+    assert state.statuses["POST /x/{id}"][answer] == 1
