@@ -23,6 +23,7 @@ from typing import Any
 
 import schemathesis
 from schemathesis.checks import CHECKS as CHECK_REGISTRY
+from schemathesis.checks import load_all_checks
 
 from contracts.identities import Credentials, Identity
 from contracts.model import Collection
@@ -151,7 +152,9 @@ def _created(case: Case, response: schemathesis.Response) -> tuple[RunState, Cre
 
 
 # Schemathesis ships a check of this name (reads replayed across identities of its own
-# configuration, which this harness does not use): ours takes the name over.
+# configuration, which this harness does not use): ours takes the name over, after the stock
+# checks are registered (importing their module registers them, once).
+load_all_checks()
 if "object_level_authorization" in CHECK_REGISTRY.get_all_names():
     CHECK_REGISTRY.unregister("object_level_authorization")
 
