@@ -78,7 +78,9 @@ def auth_required(
         return None
     assert state.client is not None
     collection = state.model.collection_of(case.operation.path)
-    rid = _live_id(state, collection) if case.operation.method.upper() != "GET" else None
+    on_item = collection is not None and case.operation.path == collection.item_path
+    rid = _live_id(state, collection) if on_item and case.operation.method.upper() != "GET" \
+        else None
     before = _read(state, collection, rid, creds.identities[0]) if collection and rid else None
     expected = _expected(state, operation, REFUSED)
     url = _url(state, case, collection, rid)
@@ -88,7 +90,7 @@ def auth_required(
         status, reply = state.client.send(case.operation.method.upper(), url, headers=headers,
                                           body=sent_body(case), params=case.query or None)
         state.count(operation, status)
-        if collection is not None and rid is not None and 200 <= status < 300:
+        if collection is not None and 200 <= status < 300:
             _absorb(state, collection, rid, case.operation.method.upper(), reply)
         if status not in expected:
             raise AssertionError(f"{operation} with {kind} token answered {status}; expected "
@@ -120,9 +122,17 @@ def _refuses_the_anonymous(state: RunState) -> None:
                                  f"expected {' or '.join(map(str, sorted(expected)))}")
 
 
-def _absorb(state: RunState, collection: Collection, rid: str, method: str, reply: Any) -> None:
+def _absorb(state: RunState, collection: Collection, rid: str | None, method: str,
+            reply: Any) -> None:
     """A write that should have been refused went through: the run's knowledge follows it, so
-    that only this check reports it (not the listing's, as a resource gone missing)."""
+    that only this check reports it (not the listing's, as a resource gone missing), and what
+    it created is cleaned up."""
+    created = reply.get(collection.id_property) if isinstance(reply, dict) else None
+    if rid is None:
+        if method == "POST" and created is not None:
+            with state.lock:
+                state.created.append((collection, str(created)))
+        return
     key = (collection.path, rid)
     with state.lock:
         if method == "DELETE":
