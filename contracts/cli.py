@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
@@ -29,6 +30,8 @@ from contracts import (
     cleanup,
     coverage,
     drift,
+    identities,
+    listing,
     report,
     runner,
     settings,
@@ -234,10 +237,29 @@ def guard_writes(args: argparse.Namespace, url: str) -> None:
     )
 
 
+def credentials(the_plan: Plan) -> identities.Credentials | None:
+    """The identities' tokens, when the spec protects operations with a token scheme."""
+    args, access = the_plan.args, the_plan.model.access
+    emulated = args.base_url is None and args.stack is None
+    client_id = None
+    try:
+        if args.stack is not None and access.token_scheme() and the_plan.project.identities:
+            client_id = stack.stack_outputs(args.stack, args.region).get("UserPoolClientId")
+        return identities.obtain(
+            the_plan.project.identities, access.token_scheme(),
+            config=args.config.resolve() if emulated else None, environ=os.environ,
+            client_id=client_id, region=args.region,
+        )
+    except (identities.IdentityError, stack.StackError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def execute(the_plan: Plan, url: str) -> tuple[runner.RunResult, RunState, cleanup.CleanupReport]:
     """Run against `url`, then delete what the run created, whatever happened meanwhile."""
     args = the_plan.args
     guard_writes(args, url)
+    creds = credentials(the_plan)
+    access = the_plan.model.access
     options = runner.RunOptions(
         base_url=url,
         spec=args.spec,
@@ -247,8 +269,12 @@ def execute(the_plan: Plan, url: str) -> tuple[runner.RunResult, RunState, clean
         auth=request_auth(args, url),
         read_only=args.read_only,
         verbose=args.verbose,
+        credentials=creds,
+        unauthenticated=tuple(op for op in access.protected if access.needs(op, "unsupported")
+                              and not access.needs(op, "token")),
     )
     state = RunState(model=the_plan.model, cors_origin=the_plan.project.cors_origin)
+    state.credentials = creds
     result = runner.RunResult()
     try:
         result = runner.run(options, the_plan.project, state)
@@ -282,7 +308,20 @@ def outcome(
         min_coverage=args.min_coverage,
         files=(args.config.name, args.spec.name),
         baseline=(args.baseline, the_plan.breaking) if args.baseline else None,
+        listings=tuple(listing.listings(the_plan.model.collections)),
+        identities=tuple(state.credentials.summary() if state.credentials else ()),
+        auth_notes=tuple(auth_notes(the_plan)),
     )
+
+
+def auth_notes(the_plan: Plan) -> list[str]:
+    """What the run could not do about the spec's security, one line each."""
+    access = the_plan.model.access
+    notes = access.unsupported()
+    if access.token_scheme() and not the_plan.project.identities:
+        notes.append("the spec protects operations with a token but the project declares no "
+                     "identities: they ran without credentials")
+    return notes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+AUTH_CODES = ("401", "403")
+
 
 @dataclass(frozen=True, slots=True)
 class Row:
@@ -59,6 +61,12 @@ class Coverage:
         return sum(len(r.required) - len(r.missing) for r in self.rows)
 
     @property
+    def auth(self) -> tuple[int, int]:
+        """Declared 401/403 responses: (reached, declared), the auth outcomes of the run."""
+        codes = [(r, c) for r in self.rows for c in r.declared if c in AUTH_CODES]
+        return sum(1 for r, c in codes if r.reached(c)), len(codes)
+
+    @property
     def percent(self) -> float:
         return 100.0 if self.required == 0 else 100.0 * self.reached / self.required
 
@@ -88,6 +96,7 @@ class Coverage:
             "reached": self.reached,
             "required": self.required,
             "note": "declared 5xx and default responses are not required (not provokable)",
+            "auth": {"reached": self.auth[0], "declared": self.auth[1]},
             "operations": [
                 {
                     "operation": r.operation,

@@ -26,6 +26,9 @@ from typing import Any
 
 import yaml
 
+from contracts import security
+from contracts.pagination import Pagination, PaginationError, derive
+
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 BOUND_NAMES = ("limit", "pageSize", "page_size", "per_page", "perPage", "maxItems", "max_items",
                "size")
@@ -49,6 +52,7 @@ class Collection:
     bound_param: str | None = None  # query parameter that bounds a page's size
     bound_default: int | None = None
     bound_maximum: int | None = None
+    pagination: Pagination = field(default_factory=Pagination)  # how to walk the listing
     timestamps: dict[str, str] = field(default_factory=dict)  # property -> created | updated
     timestamp_formats: dict[str, str] = field(default_factory=dict)  # property -> its format
     partial: dict[str, str] = field(default_factory=dict)  # METHOD -> keep | clear
@@ -62,6 +66,7 @@ class Model:
     raw: dict[str, Any]
     collections: tuple[Collection, ...] = ()
     declared: dict[str, frozenset[str]] = field(default_factory=dict)  # "METHOD path" -> codes
+    access: security.Access = field(default_factory=security.Access)  # who may call what
 
     def collection_of(self, path: str) -> Collection | None:
         """The collection whose list or item path this is."""
@@ -119,7 +124,11 @@ def build(raw: dict[str, Any]) -> Model:
         for path in paths
         if (parent := _parent(path)) is not None
     )
-    return Model(raw=raw, collections=collections, declared=declared)
+    try:
+        access = security.read(raw, lambda node: resolve(raw, node), METHODS)
+    except security.SecurityError as exc:
+        raise SpecError(str(exc)) from None
+    return Model(raw=raw, collections=collections, declared=declared, access=access)
 
 
 def _parent(path: str) -> str | None:
@@ -142,6 +151,7 @@ def _collection(raw: dict[str, Any], path: str, item_path: str) -> Collection:
     props = resolve(raw, schema.get("properties")) or {}
     id_property = _id_property(raw, item_ops, param) or (param if param in props else "id")
     listing = _listing(raw, list_ops.get("GET"), path)
+    listing.setdefault("pagination", Pagination())
     return Collection(
         path=path,
         item_path=item_path,
@@ -226,14 +236,49 @@ def _listing(raw: dict[str, Any], op: dict[str, Any] | None, path: str) -> dict[
     bound = next((p for p in query.values() if p.get("x-contracts-page-size") is True), None)
     bound = bound or next((query[n] for n in BOUND_NAMES if n in query), None)
     bound_schema = resolve(raw, (bound or {}).get("schema")) or {}
+    try:
+        pagination = derive(
+            f"paths.{path}.get", op,
+            query={n: resolve(raw, p.get("schema")) or {} for n, p in query.items()},
+            reply=_resolved_properties(raw, schema), headers=_reply_headers(raw, op),
+            self_link=(token_param, token_pointer), size_param=bound["name"] if bound else None,
+        )
+    except PaginationError as exc:
+        raise SpecError(str(exc)) from None
+    if pagination.style == "cursor" and token_param is None:
+        token_param, token_pointer = pagination.param, pagination.next_pointer
+    bound_param = pagination.size_param if pagination.declared else (
+        bound["name"] if bound else None)
+    if bound_param is not None and bound_param in query:
+        bound_schema = resolve(raw, query[bound_param].get("schema")) or {}
     return {
-        "items_pointer": items_pointer,
+        "items_pointer": pagination.items_pointer if pagination.items_pointer is not None
+        else items_pointer,
         "token_param": token_param,
         "token_pointer": token_pointer,
-        "bound_param": bound["name"] if bound else None,
+        "bound_param": bound_param,
         "bound_default": bound_schema.get("default"),
         "bound_maximum": bound_schema.get("maximum"),
+        "pagination": pagination,
     }
+
+
+def _resolved_properties(raw: dict[str, Any], schema: dict[str, Any], depth: int = 2) -> Any:
+    """The schema with its properties' $refs resolved, `depth` objects down."""
+    schema = resolve(raw, schema) or {}
+    if depth == 0 or not isinstance(schema.get("properties"), dict):
+        return schema
+    props = {k: _resolved_properties(raw, v, depth - 1) for k, v in schema["properties"].items()}
+    return {**schema, "properties": props}
+
+
+def _reply_headers(raw: dict[str, Any], op: dict[str, Any]) -> set[str]:
+    """Lower-cased names of the headers the listing's 2xx replies declare."""
+    found: set[str] = set()
+    for code, response in (op.get("responses") or {}).items():
+        if str(code).startswith("2"):
+            found |= {str(h).lower() for h in resolve(raw, response).get("headers") or {}}
+    return found
 
 
 def _token(raw: dict[str, Any], op: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -13,6 +13,7 @@ contracts.model. Paths are relative to the file that names them. Example::
     accepted-statuses = ["2xx", "404"]    # what valid data may get
     disable = []                          # checks of ours to turn off, by name
     headers = ["x-api-key: ${API_KEY}"]   # sent with every request; ${VAR} from the environment
+    identities = ["alice", "bob"]         # users of the spec's security (contracts.identities)
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 GATEWAYS = ("rest", "none")
+_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 KEYS = frozenset(
     {"spec", "serverless", "gateway", "cors-origin", "rejected-statuses", "accepted-statuses",
-     "disable", "headers"}
+     "disable", "headers", "identities"}
 )
 
 
@@ -48,6 +50,7 @@ class Project:
     accepted_statuses: tuple[str, ...] = ("2xx",)
     disabled: frozenset[str] = field(default_factory=frozenset)
     headers: tuple[str, ...] = ()  # 'Name: value', ${VAR} not yet expanded
+    identities: tuple[str, ...] = ()  # labels; the first one runs the generated tests
     source: str = "defaults"  # where the settings came from, for messages
 
 
@@ -92,8 +95,21 @@ def from_table(table: Any, root: Path, source: str) -> Project:
         accepted_statuses=_strings(table, "accepted-statuses", source, ("2xx",)),
         disabled=frozenset(_strings(table, "disable", source, ())),
         headers=_strings(table, "headers", source, ()),
+        identities=_identities(table, source),
         source=source,
     )
+
+
+def _identities(table: dict[str, Any], source: str) -> tuple[str, ...]:
+    labels = _strings(table, "identities", source, ())
+    bad = [label for label in labels if not _LABEL.fullmatch(label)]
+    if bad:
+        raise ProjectError(f"{source}: identities: {bad[0]!r} is not a label (a letter, then "
+                           "letters, digits or _; it names CONTRACTS_<LABEL>_* variables)")
+    if labels and (len(labels) < 2 or len(set(labels)) != len(labels)):
+        raise ProjectError(f"{source}: identities: expected at least two different labels "
+                           f"(one creates, another is refused), got {list(labels)}")
+    return labels
 
 
 def expand(text: str, environ: Mapping[str, str], source: str) -> str:

@@ -40,6 +40,9 @@ class Outcome:
     min_coverage: float | None = None
     files: tuple[str, str] = ("serverless.yml", "openapi.yaml")
     baseline: tuple[str, tuple[str, ...]] | None = None  # (git ref, breaking changes since)
+    listings: tuple[str, ...] = ()  # how each listing was walked, or why not
+    identities: tuple[str, ...] = ()  # the identities the run used (labels), bad tokens unsent
+    auth_notes: tuple[str, ...] = ()  # security the run could not satisfy
 
     @property
     def coverage_ok(self) -> bool:
@@ -94,6 +97,11 @@ def summary(outcome: Outcome) -> list[str]:
         f"{len(outcome.checks)} checks" + (f" ({why})" if why else ""),
         f"target:     {outcome.url}",
     ]
+    lines += [f"{'listings:' if i == 0 else '':<12}{text}"
+              for i, text in enumerate(outcome.listings)]
+    lines += [f"{'identities:' if i == 0 else '':<12}{text}"
+              for i, text in enumerate(outcome.identities)]
+    lines += [f"{'auth:' if i == 0 else '':<12}{text}" for i, text in enumerate(outcome.auth_notes)]
     lines += _drift_lines(outcome)
     lines += _failure_lines(r.findings)
     lines += _coverage_lines(outcome)
@@ -152,6 +160,9 @@ def _coverage_lines(outcome: Outcome) -> list[str]:
         f"coverage:   {cov.percent:.0f}% of declared responses reached "
         f"({cov.reached}/{cov.required}; 5xx not required{floor})"
     )
+    reached, declared = cov.auth
+    if declared:
+        head += f"; 401/403: {reached}/{declared} declared reached"
     return [head, *cov.table()]
 
 

@@ -16,6 +16,7 @@ lines.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import signal
 import sys
@@ -37,7 +38,8 @@ from schemathesis.cli.commands.run.handlers.base import EventHandler
 from schemathesis.engine import events
 
 from contracts import settings
-from contracts.client import ApiClient
+from contracts.client import ApiClient, TokenAuth
+from contracts.identities import Credentials
 from contracts.project import Project
 from contracts.state import RunState, activate
 
@@ -55,6 +57,8 @@ class RunOptions:
     auth: requests.auth.AuthBase | None = None
     read_only: bool = False
     verbose: bool = False
+    credentials: Credentials | None = None  # the identities' tokens, when the spec needs them
+    unauthenticated: tuple[str, ...] = ()  # "METHOD /path" whose scheme the harness cannot meet
     phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
 
 
@@ -165,14 +169,31 @@ def argv(options: RunOptions, config_file: Path) -> list[str]:
         args += ["--header", f"{name}: {value}"]
     if options.read_only:
         args += ["--include-method", "GET"]
+    for operation in options.unauthenticated:  # auth_required alone sends them requests
+        args += ["--exclude-name", operation]
     return args
+
+
+def run_auth(options: RunOptions) -> requests.auth.AuthBase | None:
+    """The run's auth: the first identity's token (then SigV4, if asked), else SigV4 alone."""
+    creds = options.credentials
+    if creds is None:
+        return options.auth
+    ((name, value),) = creds.header(creds.identities[0].token).items()
+    return TokenAuth(name, value, options.auth)
 
 
 def run(options: RunOptions, project: Project, state: RunState) -> RunResult:
     """Run schemathesis against the base URL, recording into `state`; return the numbers."""
-    if options.auth is not None:
-        GLOBAL_AUTH_STORAGE.set_from_requests(options.auth)
-    state.client = ApiClient(options.base_url, dict(options.headers), options.auth)
+    if state.model.access.protected:  # a request that leaves out its credential: 401 or 403
+        extra = tuple(c for c in ("401", "403") if c not in project.rejected_statuses)
+        project = dataclasses.replace(project, rejected_statuses=(*project.rejected_statuses,
+                                                                  *extra))
+    auth = run_auth(options)
+    if auth is not None:
+        GLOBAL_AUTH_STORAGE.set_from_requests(auth)
+    state.client = ApiClient(options.base_url, dict(options.headers), auth)
+    state.credentials = options.credentials
     activate(state)
     _collected.clear()
     output = _Tee(sys.stdout if options.verbose else None)
@@ -192,6 +213,11 @@ def run(options: RunOptions, project: Project, state: RunState) -> RunResult:
         GLOBAL_AUTH_STORAGE.unregister()
     result = _collected[-1] if _collected else RunResult()
     result.output = output.getvalue()
+    if options.credentials is not None:  # no token in a report, a curl line or JUnit
+        redact = options.credentials.redact
+        result.output = redact(result.output)
+        result.findings = [Finding(f.check, f.operation, redact(f.message), redact(f.curl))
+                           for f in result.findings]
     # A Ctrl-C that lands in a weakref callback or __del__ is printed and dropped by Python
     # ("Exception ignored in ..."), and the run goes on to the end: it was still interrupted.
     result.exit_code = EXIT_INTERRUPTED if interrupts.seen and exit_code == 0 else exit_code

@@ -11,7 +11,7 @@ from typing import Any
 
 import schemathesis
 
-from contracts import formats
+from contracts import formats, listing
 from contracts.model import Collection, pointer_get
 from contracts.state import RunState, resources_in
 from contracts.wire import Case, body_of, current_state, path_id, sent_body, succeeded
@@ -94,7 +94,11 @@ def path_selects_resource(
 def list_bound_honoured(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: Case
 ) -> bool | None:
-    """A listing returns at most as many items as its bound parameter (or its default) asks."""
+    """A listing returns at most as many items as its bound parameter (or its default) asks,
+    on the generated requests and on every page of the walk a create triggers."""
+    walked = listing.page_size_problem(case, response)
+    if walked is not None:
+        raise AssertionError(walked)
     found = _context(case, response)
     if found is None or case.operation.method.upper() != "GET":
         return None

@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from contracts import checks, lifecycle, semantics
+from contracts import authz, checks, lifecycle, listing, semantics
 from contracts.project import Project
 
-# Every stock check runs, except two that ours replace for a reason (each calls or covers it):
+# Every stock check runs, except four that ours replace for a reason (each calls or covers it):
 # unsupported_method expects 405 where API Gateway REST answers 403 (gateway = "rest":
 # undeclared_method_is_gateway_403), and positive_data_acceptance rejects an API that refuses
-# a page token it never issued (valid_data_accepted: the same check otherwise).
+# a page token it never issued (valid_data_accepted: the same check otherwise). ignored_auth (a
+# request without credentials is refused) is auth_required's first case, and schemathesis's
+# object_level_authorization (reads replayed across identities of its own configuration) is
+# replaced by ours of that name (contracts.authz: writes and reads across the project's).
 STOCK_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -29,11 +32,11 @@ STOCK_CHECKS = (
     "allow_header_conformance",
     "use_after_free",
     "ensure_resource_availability",
-    "ignored_auth",
-    "object_level_authorization",
 )
 # Ours, by the project setting that turns each on (None: always on).
-OWN_CHECKS: dict[str, str | None] = {**checks.CHECKS, **semantics.CHECKS, **lifecycle.CHECKS}
+OWN_CHECKS: dict[str, str | None] = {
+    **checks.CHECKS, **semantics.CHECKS, **lifecycle.CHECKS, **listing.CHECKS, **authz.CHECKS
+}
 # Undeclared methods the coverage phase sends to each path; read-only runs send only safe ones.
 PROBE_METHODS = ("get", "put", "post", "delete", "patch", "trace")
 SAFE_PROBE_METHODS = ("trace",)

@@ -18,20 +18,25 @@ class StackError(Exception):
 
 def service_endpoint(stack_name: str, region: str | None) -> str:
     """Return the `ServiceEndpoint` output of a stack."""
-    try:
-        client = boto3.client("cloudformation", region_name=region)
-        stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
-    except (BotoCoreError, ClientError) as exc:
-        raise StackError(f"--stack {stack_name}: {exc}") from exc
-    outputs = {
-        o["OutputKey"]: o["OutputValue"]
-        for s in stacks
-        for o in s.get("Outputs", [])
-        if "OutputValue" in o
-    }
+    outputs = stack_outputs(stack_name, region)
     if OUTPUT_KEY not in outputs:
         raise StackError(
             f"--stack {stack_name}: no {OUTPUT_KEY} output "
             f"(outputs: {', '.join(sorted(outputs)) or 'none'})"
         )
     return str(outputs[OUTPUT_KEY]).rstrip("/")
+
+
+def stack_outputs(stack_name: str, region: str | None) -> dict[str, str]:
+    """Every output of a stack, by key (UserPoolClientId: the identities' app client)."""
+    try:
+        client = boto3.client("cloudformation", region_name=region)
+        stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
+    except (BotoCoreError, ClientError) as exc:
+        raise StackError(f"--stack {stack_name}: {exc}") from exc
+    return {
+        str(o["OutputKey"]): str(o["OutputValue"])
+        for s in stacks
+        for o in s.get("Outputs", [])
+        if "OutputValue" in o
+    }

@@ -43,6 +43,9 @@ class RunState:
     before: dict[str, Before] = field(default_factory=dict)  # by schemathesis case id
     statuses: dict[str, Counter[int]] = field(default_factory=dict)  # "METHOD /path" -> codes
     client: ApiClient | None = None  # for the checks' own requests (read-backs, list walks)
+    walks: dict[str, Any] = field(default_factory=dict)  # case id -> its listing.Walk
+    credentials: Any = None  # identities.Credentials when the spec's security needs them
+    probed: set[str] = field(default_factory=set)  # what the auth checks did once already
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def live_ids(self, collection: Collection) -> set[str]:
@@ -52,6 +55,19 @@ class RunState:
                 i for c, i in self.created
                 if c.path == collection.path and (c.path, i) not in self.deleted
             }
+
+    def first_time(self, key: str) -> bool:
+        """True once per key: the auth checks probe each operation or collection once."""
+        with self.lock:
+            if key in self.probed:
+                return False
+            self.probed.add(key)
+            return True
+
+    def count(self, operation: str, status: int) -> None:
+        """A response to one of the checks' own requests, for coverage (401s, 403s)."""
+        with self.lock:
+            self.statuses.setdefault(operation, Counter())[status] += 1
 
     def issued(self, token: str) -> bool:
         """Whether the API handed out this page token during the run."""

@@ -123,3 +123,10 @@ def test_coverage_leaves_5xx_and_default_out_and_names_what_is_missing(tmp_path:
 def test_ranges_match_any_status_of_their_class() -> None:
     cov = coverage.measure({"GET /a": frozenset({"2XX", "404"})}, {"GET /a": Counter({204: 1})})
     assert cov.rows[0].missing == ("404",)
+
+
+def test_auth_outcomes_are_counted_declared_and_reached() -> None:
+    declared = {"PUT /a/{id}": frozenset({"200", "401", "403"}), "POST /a": frozenset({"401"})}
+    cov = coverage.measure(declared, {"PUT /a/{id}": Counter({200: 3, 401: 5})})
+    assert cov.auth == (1, 3)
+    assert cov.as_json()["auth"] == {"reached": 1, "declared": 3}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from schemathesis.config import SchemathesisConfig
 
-from contracts import lifecycle, model, project, settings
+from contracts import listing, model, project, settings
 from contracts.state import Before, RunState, resources_in
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,7 +87,7 @@ def test_resources_are_found_in_single_and_list_bodies(
     [(0, False), (1, True), (2, True), (3, False), (4, True), (6, False), (64, True)],
 )
 def test_listing_is_walked_on_power_of_two_creates(creates: int, due: bool) -> None:
-    assert lifecycle._walk_due(creates) is due
+    assert listing._walk_due(creates) is due
 
 
 @pytest.mark.parametrize("read_only", [False, True])
