@@ -1,0 +1,10 @@
+"""The runners of the event kinds: one row each (the config side is config/events/table.py)."""
+
+from __future__ import annotations
+
+from emulator.sources.base import RunnerFactory
+from emulator.sources.sqs import SqsPoller
+
+RUNNERS: dict[str, RunnerFactory] = {
+    "sqs": SqsPoller.create,
+}
