@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from emulator.sources.base import RunnerFactory
+from emulator.sources.schedule import ScheduleTimer
 from emulator.sources.sqs import SqsPoller
 
 RUNNERS: dict[str, RunnerFactory] = {
     "sqs": SqsPoller.create,
+    "schedule": ScheduleTimer.create,
 }

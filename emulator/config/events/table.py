@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.config.events.base import EventKind, Scope
+from emulator.config.events.schedule import read_schedules
 from emulator.config.events.sqs import read_sqs
 from emulator.config.http_api_events import http_api_route
 from emulator.config.http_events import http_route
@@ -29,13 +30,17 @@ KINDS: dict[str, EventKind] = {row.name: row for row in (
     EventKind("http", _http, into="routes"),
     EventKind("httpApi", _http_api, into="http_api_routes"),
     EventKind("sqs", read_sqs),
+    EventKind("schedule", read_schedules),
 )}
 INTO = ("routes", "http_api_routes", "events")
 
 
 def read_events(scope: Scope, function: str, spec: dict[str, Any], key: KeyPath
                 ) -> dict[str, list[tuple[Any, KeyPath]]]:
-    """The events of one function, by destination ({"routes": [(Route, key)], ...})."""
+    """The events of one function, by destination ({"routes": [(Route, key)], ...}).
+
+    A reader returns one value, None (noted, not served) or a tuple (one event, several rules).
+    """
     doc = scope.doc
     events = spec.get("events") or []
     if not isinstance(events, list):
@@ -54,6 +59,6 @@ def read_events(scope: Scope, function: str, spec: dict[str, Any], key: KeyPath
             doc.note((*ekey, str(kind)))
             continue
         value = row.read(scope, function, raw, (*ekey, row.name))
-        if value is not None:
-            found[row.into].append((value, (*ekey, row.name)))
+        for one in value if isinstance(value, tuple) else () if value is None else (value,):
+            found[row.into].append((one, (*ekey, row.name)))
     return found
