@@ -4,7 +4,8 @@ AWS ("Using Lambda with Amazon SQS"): Lambda long-polls the queue, invokes the f
 synchronously with up to batchSize messages, deletes the batch when the function succeeds and
 leaves it when it fails, so the messages reappear after the queue's visibility timeout (and
 move to the dead-letter queue after the RedrivePolicy's maxReceiveCount: moto does that on
-ReceiveMessage). With ReportBatchItemFailures only the reported messages stay. One poller
+ReceiveMessage). With ReportBatchItemFailures only the reported messages stay; messages no
+filterPattern matches are deleted undelivered ("Lambda event filtering": SQS). One poller
 thread per enabled event here (a row of sources/table.py): one batch at a time per mapping
 (AWS runs up to maximumConcurrency batches at once). The poller's SQS calls are signed with
 the emulator's key, so the function's role is not checked on them (AWS gives the mapping its
@@ -22,6 +23,7 @@ from typing import Any
 
 from emulator.aws.tables import local_client
 from emulator.config.events.base import SourceEvent
+from emulator.config.events.filters import any_matches, sqs_view
 from emulator.config.events.sqs import SqsEvent
 from emulator.runtime.invoker import Outcome
 from emulator.runtime.outcomes import INIT_TIMEOUT_S
@@ -70,7 +72,7 @@ class SqsPoller:
         url = self._queue_url()
         while url is not None and not self.stopping.is_set():
             try:
-                messages = self._receive(url)
+                messages = self._filtered(url, self._receive(url))
                 if messages and not self.stopping.is_set():
                     self._deliver(url, messages)
             except Exception as exc:  # moto restarting, a dropped connection: try again
@@ -114,6 +116,27 @@ class SqsPoller:
                 break
         return messages
 
+    def _filtered(self, url: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The messages the filterPatterns let through; Lambda deletes the others."""
+        if not self.event.filter_patterns or not messages:
+            return messages
+        region = self.context.service().region
+        records = sqs_event(messages, self.event.arn, region)["Records"]
+        passed = [m for m, r in zip(messages, records, strict=True)
+                  if any_matches(self.event.filter_patterns, sqs_view(r))]
+        dropped = [m for m in messages if m not in passed]
+        self._delete(url, dropped)
+        if dropped:
+            log.info("sqs %s -> %s: %d message%s filtered out (deleted)", self.event.queue_name,
+                     self.event.function, len(dropped), "" if len(dropped) == 1 else "s")
+        return passed
+
+    def _delete(self, url: str, messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), 10):  # DeleteMessageBatch takes 10 entries
+            self.client.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(messages[start:start + 10])])
+
     def _deliver(self, url: str, messages: list[dict[str, Any]]) -> None:
         service = self.context.service()
         event, function = self.event, service.functions[self.event.function]
@@ -129,11 +152,7 @@ class SqsPoller:
             outcome = f"ok, {len(kept)} reported failed" if kept else "ok"
         else:
             kept, outcome = set(), "ok"
-        done = [m for m in messages if m["MessageId"] not in kept]
-        for start in range(0, len(done), 10):  # DeleteMessageBatch takes 10 entries
-            self.client.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                for i, m in enumerate(done[start:start + 10])])
+        self._delete(url, [m for m in messages if m["MessageId"] not in kept])
         log.info("sqs %s -> %s: %d message%s, %s", event.queue_name, event.function,
                  len(messages), "" if len(messages) == 1 else "s", outcome)
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from emulator.config.document import Document
 from emulator.config.events.base import Scope
+from emulator.config.events.filters import FilterError, parse_patterns
 from emulator.config.intrinsics import resolve_intrinsics, unresolved_intrinsics
 from emulator.config.yamlfile import KeyPath, format_path
 
@@ -36,6 +37,7 @@ class SqsEvent:
     report_batch_item_failures: bool = False  # functionResponseType: ReportBatchItemFailures
     enabled: bool = True
     maximum_concurrency: int | None = None
+    filter_patterns: tuple[str, ...] = ()  # JSON texts (config/events/filters.py)
 
     @property
     def queue_name(self) -> str:
@@ -71,8 +73,8 @@ def read_sqs(scope: Scope, function: str, raw: Any, key: KeyPath) -> SqsEvent | 
     enabled = options.get("enabled", True)
     if not isinstance(enabled, bool):
         raise doc.error((*key, "enabled"), "must be true or false")
-    if options.get("filterPatterns") is not None:
-        doc.note((*key, "filterPatterns"), "every message is delivered")
+    patterns = read_filter_patterns(doc, options.get("filterPatterns"),
+                                    (*key, "filterPatterns"))
     batch_size = _integer(doc, options, key, "batchSize", 10)
     window = _integer(doc, options, key, "maximumBatchingWindow", 0)
     if batch_size > 10 and window < 1:  # Lambda's CreateEventSourceMapping refuses it
@@ -82,7 +84,18 @@ def read_sqs(scope: Scope, function: str, raw: Any, key: KeyPath) -> SqsEvent | 
         function=function, arn=arn, key=format_path(key), batch_size=batch_size,
         maximum_batching_window_s=window,
         report_batch_item_failures=response_type is not None, enabled=enabled,
-        maximum_concurrency=_integer(doc, options, key, "maximumConcurrency", None))
+        maximum_concurrency=_integer(doc, options, key, "maximumConcurrency", None),
+        filter_patterns=patterns)
+
+
+def read_filter_patterns(doc: Document, raw: Any, key: KeyPath) -> tuple[str, ...]:
+    """`filterPatterns`, checked as CreateEventSourceMapping checks them; () when absent."""
+    if raw is None:
+        return ()
+    try:
+        return parse_patterns(raw)
+    except FilterError as exc:
+        raise doc.error(key, str(exc)) from None
 
 
 def _integer(doc: Document, options: dict[str, Any], key: KeyPath, name: str,

@@ -147,17 +147,19 @@ def test_sqs_events_string_and_mapping_forms(tmp_path: Path) -> None:
         SqsEvent("a", ARN + "svc-dev-Jobs", "functions.a.events[1].sqs", batch_size=100,
                  maximum_batching_window_s=5, report_batch_item_failures=True, enabled=False,
                  maximum_concurrency=5),
-        SqsEvent("b", ARN + "my-dlq", "functions.b.events[1].sqs"))
+        SqsEvent("b", ARN + "my-dlq", "functions.b.events[1].sqs",
+                 filter_patterns=('{"body": {"a": [1]}}',)))
     assert config.events[1].queue_name == "svc-dev-Jobs"
     assert [r.resource for r in config.routes] == ["/b"]
-    assert config.unsupported[-2:] == (
-        "functions.b.events[1].sqs.filterPatterns (every message is delivered)",
-        "functions.b.events[2].sqs.arn (Fn::ImportValue other-stack-queue)")
+    assert config.unsupported[-1:] == (
+        "functions.b.events[2].sqs.arn (Fn::ImportValue other-stack-queue)",)
 
 
 @pytest.mark.parametrize(("event", "key", "expected"), [
     ("sqs: 42", "functions.f.events[0].sqs", "queue ARN or a mapping"),
     ("sqs: {batchSize: 5}", "functions.f.events[0].sqs", "arn is required"),
+    ("sqs: {arn: arn:aws:sqs:r:1:q, filterPatterns: [{body: x}]}",
+     "functions.f.events[0].sqs.filterPatterns", "a leaf is a non-empty array of rules"),
     ("sqs: not-an-arn", "functions.f.events[0].sqs", "expected a queue ARN"),
     ("sqs: !GetAtt Jobs.Arn", "functions.f.events[0].sqs", "intrinsic under arn:"),
     ("sqs: {arn: 'arn:aws:sqs:r:1:q', batchSize: 0}", "functions.f.events[0].sqs.batchSize",

@@ -10,6 +10,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,27 @@ def test_a_batch_is_delivered_then_deleted(endpoint: str) -> None:
         sources.stop()
     assert sorted(seen) == ["a", "b", "c", "d"]
     assert counts(endpoint, "ok-q") == ("0", "0")
+
+
+def test_messages_no_filter_matches_are_deleted_undelivered(endpoint: str) -> None:
+    invoker = RecordingInvoker(lambda event: InvokeResult(Outcome.OK, b"null"))
+    event = SqsEvent("worker", ARN + "filter-q", "k", batch_size=10, filter_patterns=(
+        '{"body": {"kind": ["order"]}}', '{"body": ["ping"]}'))
+    sources = EventSources(invoker, endpoint).start(service(event, QueueConfig(
+        "Q", "filter-q", {"VisibilityTimeout": "30"})))
+    try:
+        send(endpoint, "filter-q", '{"kind": "order", "n": 1}', '{"kind": "refund"}', "ping",
+             "pong", '{"kind": "order", "n": 2}')
+        seen: list[str] = []
+        while len(seen) < 3:
+            seen += [r["body"] for r in invoker.next()[1]["Records"]]
+        deadline = time.monotonic() + 10
+        while counts(endpoint, "filter-q") != ("0", "0"):  # the deletes follow the invoke
+            assert time.monotonic() < deadline, counts(endpoint, "filter-q")
+    finally:
+        sources.stop()
+    assert sorted(seen) == ["ping", '{"kind": "order", "n": 1}', '{"kind": "order", "n": 2}']
+    assert invoker.calls.empty()
 
 
 def test_an_error_leaves_the_batch_and_reported_failures_stay(endpoint: str) -> None:
