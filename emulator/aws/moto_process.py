@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.aws.changes import ChangeCounter
 from emulator.aws.iam import IamMiddleware, IamSettings
 from emulator.aws.watchdog import exit_when_parent_dies
 
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     keeper = _keeper(settings, call)
     app: WsgiApp = keeper.middleware(moto_app) if keeper else moto_app
     app = IamMiddleware(app, settings.iam, settings.control_token)
+    app = ChangeCounter().middleware(app)  # what the stream pollers wait on (changes.py)
     listener = (socket.socket(fileno=args.fd) if args.fd is not None
                 else socket.create_server((args.host, args.port), backlog=512))
     server = serve(app, listener)

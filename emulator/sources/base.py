@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from emulator.config.events.base import SourceEvent
 from emulator.config.service import ServiceConfig
@@ -27,6 +27,8 @@ class RunnerContext:
     invoker: Invoker
     endpoint: str
     settings: SourceSettings = field(default_factory=SourceSettings)
+    # helpers the runners of one run share (the change feed), closed with EventSources.stop
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 class Runner(Protocol):

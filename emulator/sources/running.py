@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from emulator.aws.queues import create_queues_and_buckets
 from emulator.config.events.base import SourceEvent
@@ -29,6 +30,7 @@ class EventSources:
         self.invoker, self.endpoint = invoker, endpoint
         self.settings = settings or SourceSettings()
         self.runners: list[Runner] = []
+        self.shared: dict[str, Any] = {}  # what runners share (RunnerContext.shared)
         self._service: ServiceConfig | None = None
         self._lock = threading.Lock()
 
@@ -39,7 +41,8 @@ class EventSources:
     def start(self, service: ServiceConfig) -> EventSources:
         """Create the queues and buckets of `resources:`, then run each enabled event."""
         create_queues_and_buckets(service, self.endpoint)
-        context = RunnerContext(self.current, self.invoker, self.endpoint, self.settings)
+        context = RunnerContext(self.current, self.invoker, self.endpoint, self.settings,
+                                self.shared)
         wanted = served_events(service)
         with self._lock:
             self._service = service
@@ -63,6 +66,8 @@ class EventSources:
         with self._lock:
             old, self.runners = self.runners, []
         _stop(old)
+        for helper in self.shared.values():
+            helper.stop()
 
 
 def served_events(service: ServiceConfig) -> list[SourceEvent]:

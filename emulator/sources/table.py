@@ -5,8 +5,10 @@ from __future__ import annotations
 from emulator.sources.base import RunnerFactory
 from emulator.sources.schedule import ScheduleTimer
 from emulator.sources.sqs import SqsPoller
+from emulator.sources.stream import StreamPoller
 
 RUNNERS: dict[str, RunnerFactory] = {
     "sqs": SqsPoller.create,
     "schedule": ScheduleTimer.create,
+    "stream": StreamPoller.create,
 }

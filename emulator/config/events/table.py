@@ -12,6 +12,7 @@ from typing import Any
 from emulator.config.events.base import EventKind, Scope
 from emulator.config.events.schedule import read_schedules
 from emulator.config.events.sqs import read_sqs
+from emulator.config.events.stream import read_stream
 from emulator.config.http_api_events import http_api_route
 from emulator.config.http_events import http_route
 from emulator.config.yamlfile import KeyPath
@@ -31,6 +32,7 @@ KINDS: dict[str, EventKind] = {row.name: row for row in (
     EventKind("httpApi", _http_api, into="http_api_routes"),
     EventKind("sqs", read_sqs),
     EventKind("schedule", read_schedules),
+    EventKind("stream", read_stream),
 )}
 INTO = ("routes", "http_api_routes", "events")
 
