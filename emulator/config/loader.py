@@ -107,7 +107,8 @@ class _Builder(Document):
         queues, buckets = read_queues_and_buckets(self, context, service, stage)
         functions, events = self.functions(service, stage, context,
                                            frozenset(p.logical_id for p in pools),
-                                           {t.name: t.properties for t in tables})
+                                           {"tables": {t.name: t.properties for t in tables},
+                                            "buckets": frozenset(b.name for b in buckets)})
         check_routes(self, events["routes"])
         check_http_api_routes(self, events["http_api_routes"])
         api_routes = tuple(route for route, _ in events["http_api_routes"])
@@ -140,9 +141,10 @@ class _Builder(Document):
 
     def functions(self, service: str, stage: str, context: CfnContext,
                   pools: frozenset[str] = frozenset(),
-                  tables: Mapping[str, Mapping[str, Any]] | None = None
+                  resources: Mapping[str, Any] | None = None
                   ) -> tuple[dict[str, FunctionConfig], dict[str, list[tuple[Any, KeyPath]]]]:
-        """The functions, and their events by destination (config/events/table.py)."""
+        """The functions, and their events by destination (config/events/table.py);
+        `resources`: what the event readers check against (tables, buckets)."""
         raw_functions = self.mapping(self.doc.get("functions"), ("functions",))
         provider_env = self.environment(self.provider.get("environment"),
                                         ("provider", "environment"), context)
@@ -163,7 +165,7 @@ class _Builder(Document):
                    **self.environment(spec.get("environment"), (*key, "environment"), context)}
             functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")
             scope = Scope(self, context, targets, function_payload(self, spec, key, payload),
-                          http_authorizers, {"tables": tables or {}})
+                          http_authorizers, resources or {})
             for into, found in read_events(scope, str(name), spec, key).items():
                 events[into].extend(found)
         return functions, events

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulator.sources.base import RunnerFactory
+from emulator.sources.s3 import S3Notifications
 from emulator.sources.schedule import ScheduleTimer
 from emulator.sources.sqs import SqsPoller
 from emulator.sources.stream import StreamPoller
@@ -11,4 +12,5 @@ RUNNERS: dict[str, RunnerFactory] = {
     "sqs": SqsPoller.create,
     "schedule": ScheduleTimer.create,
     "stream": StreamPoller.create,
+    "s3": S3Notifications.create,
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.config.events.base import EventKind, Scope
+from emulator.config.events.s3 import read_s3
 from emulator.config.events.schedule import read_schedules
 from emulator.config.events.sqs import read_sqs
 from emulator.config.events.stream import read_stream
@@ -33,6 +34,7 @@ KINDS: dict[str, EventKind] = {row.name: row for row in (
     EventKind("sqs", read_sqs),
     EventKind("schedule", read_schedules),
     EventKind("stream", read_stream),
+    EventKind("s3", read_s3),
 )}
 INTO = ("routes", "http_api_routes", "events")
 
