@@ -1,4 +1,4 @@
-"""Event sources: stream record -> handler start latency, and the idle CPU of pollers and timers.
+"""Event sources: stream record / S3 put -> handler start, and the idle CPU of the runners.
 
 Starts the real emulator on the streams fixture, writes N items straight to its DynamoDB (the
 endpoint its banner names) with the write time in each, and reads the audit handler's printed
@@ -27,6 +27,7 @@ import boto3
 
 REPO = Path(__file__).resolve().parents[1]
 STREAMS = REPO / "tests" / "fixtures" / "services" / "streams" / "serverless.yml"
+UPLOADS = REPO / "tests" / "fixtures" / "services" / "uploads" / "serverless.yml"
 FIVE = """\
 service: five
 provider: {name: aws, runtime: python3.12, stage: dev, region: us-east-1}
@@ -120,6 +121,35 @@ def stream_latency(writes: int, state: Path) -> None:
           f"(floor: PutItem p50 {percentile(floor, 50):.1f} ms)")
 
 
+def s3_latency(puts: int, state: Path) -> None:
+    """S3 put (straight to the local endpoint) -> the onUpload handler's start."""
+    emulator = Emulator(UPLOADS, state)
+    try:
+        client = boto3.client("s3", endpoint_url=emulator.endpoint(), region_name="us-east-1",
+                              aws_access_key_id="bench", aws_secret_access_key="x")
+        client.put_object(Bucket="uploads-dev-incoming", Key="incoming/warm.txt", Body=b"x")
+        emulator.wait(r"S3EVENT ", 60)
+        floor = []
+        for n in range(puts):  # one at a time: the latency of a put, not of a backlog
+            began = time.time()
+            client.put_object(Bucket="uploads-dev-incoming", Key=f"incoming/{began!r}.txt",
+                              Body=b"x")
+            floor.append((time.time() - began) * 1000)
+            lines = emulator.wait(r"S3EVENT ", 30, count=n + 2)
+    finally:
+        emulator.stop()
+    latencies = []
+    for line in lines:
+        shown = json.loads(line.split("S3EVENT ", 1)[1])
+        key = shown["event"]["Records"][0]["s3"]["object"]["key"]
+        if "warm" not in key:
+            written = float(key.split("/", 1)[1].rsplit(".", 1)[0])
+            latencies.append((shown["started"] - written) * 1000)
+    print(f"S3 put -> handler start, {len(latencies)} of {puts} puts: "
+          f"p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms "
+          f"(floor: PutObject p50 {percentile(floor, 50):.1f} ms)")
+
+
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a process and its children that are alive."""
     total = 0.0
@@ -162,10 +192,12 @@ def idle_cpu(seconds: float, state: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--writes", type=int, default=1000)
+    parser.add_argument("--puts", type=int, default=100)
     parser.add_argument("--idle-seconds", type=float, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as state:
         stream_latency(args.writes, Path(state) / "a")
+        s3_latency(args.puts, Path(state) / "c")
         idle_cpu(args.idle_seconds, Path(state) / "b")
 
 
