@@ -36,7 +36,6 @@ from emulator.config.loader import load_service
 from emulator.config.project import locate
 from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.console import flush_logs, print_routes, setup_logging, wait_for_signal, warn_about
-from emulator.event_sources import EventSources
 from emulator.gateway.auth.guard import AuthSettings
 from emulator.gateway.front import Front
 from emulator.gateway.http_api import INTEGRATION_TIMEOUT_S, HttpApi
@@ -48,6 +47,8 @@ from emulator.runtime.dependencies import Dependencies, DependencyError
 from emulator.runtime.environments import EnvironmentPool
 from emulator.runtime.invoker import Invoker, RuntimeSettings
 from emulator.server import ServerThread
+from emulator.sources.base import SourceSettings
+from emulator.sources.running import EventSources
 
 log = logging.getLogger("emulator")
 
@@ -178,7 +179,8 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
                                         state.snapshot_path(service, args.state_dir), args)
         gateway = _front(service, invoker, args, auth, started.keys)
         server.serve(gateway)
-        sources = EventSources(invoker, moto.endpoint).start(service)  # queues, sqs events
+        sources = EventSources(invoker, moto.endpoint, SourceSettings(
+            schedules=not args.no_schedules)).start(service)  # queues, pollers, timers
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb,
                               sources=sources)

@@ -1,7 +1,8 @@
 """`python -m emulator invoke FUNCTION`: one invocation, like `serverless invoke local`.
 
 The event comes from `--data` (JSON), `--path` (a JSON or YAML file) or `--event-type` (a
-sample of a non-HTTP source, sample_events.py); `{}` without any. When the emulator of this
+sample of a non-HTTP source, filled from the function's own event of that kind:
+sources/samples.py); `{}` without any. When the emulator of this
 service is running on `--port`, the invocation goes through its Lambda Invoke API (a warm
 environment, the same tables); otherwise a one-off: moto with the saved tables, one execution
 environment, stopped afterwards. The result is printed on stdout, the function's log on
@@ -34,7 +35,8 @@ from emulator.config.service import FunctionConfig, ServiceConfig
 from emulator.runtime.environments import EnvironmentPool
 from emulator.runtime.invoker import Outcome
 from emulator.runtime.outcomes import INIT_TIMEOUT_S
-from emulator.runtime.sample_events import KINDS, sample_event
+from emulator.runtime.sample_events import KINDS
+from emulator.sources.samples import configured_event
 
 log = logging.getLogger("emulator")
 
@@ -99,8 +101,7 @@ def main(argv: list[str]) -> int:
 
 def _event(args: argparse.Namespace, service: ServiceConfig) -> bytes:
     if args.event_type:
-        value: Any = sample_event(args.event_type, region=service.region,
-                                  account_id=service.account_id)
+        value: Any = configured_event(args.event_type, service, args.function)
     elif args.path is not None:
         try:
             text = args.path.read_text(encoding="utf-8")

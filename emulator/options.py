@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-reload", action="store_true",
                    help="do not watch the service's folder (by default a saved .py file is "
                         "what the next request runs, and serverless.yml changes apply at once)")
+    p.add_argument("--no-schedules", action="store_true",
+                   help="do not run the functions' `schedule` events")
     p.add_argument("--integration-timeout", type=_positive_float, metavar="SECONDS",
                    help="API Gateway's integration timeout: past it the client gets 504 "
                         "from the REST API, 503 from the HTTP API (default 29 and 30)")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from emulator.config.events.table import KINDS
 from emulator.config.service import Route, ServiceConfig
 from emulator.watcher import Watcher, ignored_dir
 
@@ -88,8 +89,8 @@ def compare(old: ServiceConfig, new: ServiceConfig) -> ConfigChange:
     parts += _delta("queue", {q.name: q for q in old.queues}, {q.name: q for q in new.queues})
     parts += _delta("bucket", {b.name: b for b in old.buckets},
                     {b.name: b for b in new.buckets}, changed=False)
-    if old.sqs_events != new.sqs_events:
-        parts.append("sqs events changed")
+    for kind in KINDS.values():  # each event kind says what changed (config/events/table.py)
+        parts += kind.describe_changes(old.events_of(kind.name), new.events_of(kind.name))
     if old.iam_statements != new.iam_statements:
         parts.append("IAM statements changed")
     if old.binary_media_types != new.binary_media_types:

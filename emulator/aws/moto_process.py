@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.aws.authn import AuthMiddleware, KeyRing
+from emulator.aws.changes import ChangeCounter
 from emulator.aws.iam import IamMiddleware, IamSettings
 from emulator.aws.watchdog import exit_when_parent_dies
 
@@ -98,6 +99,9 @@ def main(argv: list[str] | None = None) -> None:
     # Signatures are checked whenever a role is: --no-iam lets any caller in, as moto does.
     app = AuthMiddleware(iam, settings.keys, iam.functions) \
         if settings.keys is not None and settings.iam is not None else iam
+    # Outermost: the pollers' long poll on the write counter (changes.py) carries no signature
+    # and tells only how many writes moto accepted; only signed, admitted 2xx writes count.
+    app = ChangeCounter().middleware(app)
     listener = (socket.socket(fileno=args.fd) if args.fd is not None
                 else socket.create_server((args.host, args.port), backlog=512))
     server = serve(app, listener)

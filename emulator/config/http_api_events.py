@@ -37,21 +37,11 @@ def provider_payload(doc: Document) -> str:
     return _payload(doc, http_api.get("payload"), ("provider", "httpApi", "payload"), "2.0")
 
 
-def http_api_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath,
-                    default_payload: str, *,
-                    authorizers: Mapping[str, HttpAuthorizerConfig] | None = None
-                    ) -> list[tuple[HttpApiRoute, KeyPath]]:
-    """The `httpApi` events of one function, each with its key path (for error messages)."""
+def function_payload(doc: Document, spec: dict[str, Any], key: KeyPath,
+                     default_payload: str) -> str:
+    """The payload version of one function's `httpApi` events (its own `httpApi.payload`)."""
     own = doc.mapping(spec.get("httpApi"), (*key, "httpApi"))
-    payload = _payload(doc, own.get("payload"), (*key, "httpApi", "payload"), default_payload)
-    events = spec.get("events") or []
-    routes = []
-    for i, event in enumerate(events if isinstance(events, list) else []):
-        if isinstance(event, dict) and len(event) == 1 and "httpApi" in event:
-            ekey = (*key, "events", i, "httpApi")
-            routes.append((_route(doc, function, event["httpApi"], ekey, payload=payload,
-                                  authorizers=authorizers or {}), ekey))
-    return routes
+    return _payload(doc, own.get("payload"), (*key, "httpApi", "payload"), default_payload)
 
 
 def _payload(doc: Document, value: Any, key: KeyPath, default: str) -> str:
@@ -65,8 +55,10 @@ def _payload(doc: Document, value: Any, key: KeyPath, default: str) -> str:
     return text
 
 
-def _route(doc: Document, function: str, event: Any, key: KeyPath, *,
-           payload: str, authorizers: Mapping[str, HttpAuthorizerConfig]) -> HttpApiRoute:
+def http_api_route(doc: Document, function: str, event: Any, key: KeyPath, *,
+                   payload: str, authorizers: Mapping[str, HttpAuthorizerConfig]
+                   ) -> HttpApiRoute:
+    """One `httpApi` event (config/events/table.py walks the events)."""
     method, path, raw_authorizer = _method_path(doc, event, key)
     auth = route_auth(doc, raw_authorizer, (*key, "authorizer"), authorizers)
     authorizer = _name(raw_authorizer)

@@ -22,33 +22,9 @@ def normalize_path(path: str) -> str:
     return "/" + path.strip().strip("/")
 
 
-def http_routes(doc: Document, function: str, spec: dict[str, Any], key: KeyPath,
-                targets: Targets | None = None) -> list[tuple[Route, KeyPath]]:
-    """The routes of one function; `targets`: what its authorizers may name."""
-    events = spec.get("events") or []
-    if not isinstance(events, list):
-        raise doc.error((*key, "events"), "events must be a list")
-    routes = []
-    for i, event in enumerate(events):
-        ekey = (*key, "events", i)
-        if isinstance(event, str) and event != "http":  # v1's `- alexaSkill`: v3 only warns
-            doc.note(ekey, event)
-            continue
-        if not isinstance(event, dict) or len(event) != 1:
-            raise doc.error(ekey, "each event is a mapping with one key (http:, sqs:, ...)")
-        ((kind, http),) = event.items()
-        if kind in ("httpApi", "sqs"):
-            continue  # read by emulator/config/http_api_events.py, sqs_events.py
-        if kind != "http":
-            doc.note((*ekey, str(kind)))
-            continue
-        routes.append((http_route(doc, function, http, (*ekey, "http"), targets),
-                       (*ekey, "http")))
-    return routes
-
-
 def http_route(doc: Document, function: str, http: Any, key: KeyPath,
                targets: Targets | None = None) -> Route:
+    """One `http` event (config/events/table.py walks the events)."""
     method: Any
     path: Any
     if isinstance(http, str):

@@ -20,16 +20,18 @@ from emulator.config.api_keys import read_api_keys, read_usage_plans
 from emulator.config.authorizers import Targets
 from emulator.config.cognito import read_user_pools
 from emulator.config.document import Document
+from emulator.config.events.base import Scope
+from emulator.config.events.table import INTO, read_events
 from emulator.config.fragments import merge_fragments
 from emulator.config.gateway_responses import read_gateway_responses
 from emulator.config.http_api_events import (
     check_http_api_routes,
+    function_payload,
     http_api_cors,
-    http_api_routes,
     provider_payload,
 )
 from emulator.config.http_authorizers import read_http_authorizers
-from emulator.config.http_events import check_routes, http_routes
+from emulator.config.http_events import check_routes
 from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
 from emulator.config.lift import apply_constructs
 from emulator.config.lift_constructs import PLUGIN as LIFT_PLUGIN
@@ -43,12 +45,8 @@ from emulator.config.service import (
     DEFAULT_RUNTIME,
     DEFAULT_TIMEOUT_S,
     FunctionConfig,
-    HttpApiRoute,
-    Route,
     ServiceConfig,
-    SqsEvent,
 )
-from emulator.config.sqs_events import sqs_events
 from emulator.config.variables import ACCOUNT_ID, resolve
 from emulator.config.yamlfile import KeyPath, read_yaml
 
@@ -111,11 +109,13 @@ class _Builder(Document):
         context, tables = read_tables(self, service, stage, region)
         pools = read_user_pools(self, f"{service}-{stage}", context)
         queues, buckets = read_queues_and_buckets(self, context, service, stage)
-        functions, routes = self.functions(service, stage, context,
-                                           frozenset(p.logical_id for p in pools))
-        check_routes(self, routes)
-        check_http_api_routes(self, self.api_routes)
-        api_routes = tuple(route for route, _ in self.api_routes)
+        functions, events = self.functions(service, stage, context,
+                                           frozenset(p.logical_id for p in pools),
+                                           {"tables": {t.name: t.properties for t in tables},
+                                            "buckets": frozenset(b.name for b in buckets)})
+        check_routes(self, events["routes"])
+        check_http_api_routes(self, events["http_api_routes"])
+        api_routes = tuple(route for route, _ in events["http_api_routes"])
         api_cors = http_api_cors(self, list(api_routes))
         iam_statements = self.iam(context)
         offline = read_offline(self)
@@ -127,14 +127,14 @@ class _Builder(Document):
         return ServiceConfig(
             service=service, stage=stage, region=region, root=self.path.resolve().parent,
             config_path=self.path.resolve(), functions=MappingProxyType(functions),
-            routes=tuple(route for route, _ in routes), tables=tables,
+            routes=tuple(route for route, _ in events["routes"]), tables=tables,
             iam_statements=iam_statements, binary_media_types=self.binary_media_types(),
             account_id=ACCOUNT_ID, unsupported=tuple(dict.fromkeys(self.unsupported)),
             notes=tuple(notes), iam_key=self.iam_key(), offline=offline,
             http_api_routes=api_routes, http_api_cors=api_cors,
             packaging=packaging, api_keys=api_keys, usage_plans=usage_plans, user_pools=pools,
             gateway_responses=gateway_responses,
-            queues=queues, buckets=buckets, sqs_events=tuple(self.sqs))
+            queues=queues, buckets=buckets, events=tuple(e for e, _ in events["events"]))
 
     def service_name(self) -> str:
         service = self.doc.get("service")
@@ -145,16 +145,17 @@ class _Builder(Document):
         return service
 
     def functions(self, service: str, stage: str, context: CfnContext,
-                  pools: frozenset[str] = frozenset()
-                  ) -> tuple[dict[str, FunctionConfig], list[tuple[Route, KeyPath]]]:
+                  pools: frozenset[str] = frozenset(),
+                  resources: Mapping[str, Any] | None = None
+                  ) -> tuple[dict[str, FunctionConfig], dict[str, list[tuple[Any, KeyPath]]]]:
+        """The functions, and their events by destination (config/events/table.py);
+        `resources`: what the event readers check against (tables, buckets)."""
         raw_functions = self.mapping(self.doc.get("functions"), ("functions",))
         provider_env = self.environment(self.provider.get("environment"),
                                         ("provider", "environment"), context)
         functions: dict[str, FunctionConfig] = {}
-        routes: list[tuple[Route, KeyPath]] = []
+        events: dict[str, list[tuple[Any, KeyPath]]] = {into: [] for into in INTO}
         payload = provider_payload(self)
-        self.api_routes: list[tuple[HttpApiRoute, KeyPath]] = []
-        self.sqs: list[SqsEvent] = []
         deployed = {_deployed_name(spec, f"{service}-{stage}-{name}"): str(name)
                     for name, spec in raw_functions.items()}
         targets = Targets(deployed, pools)
@@ -168,11 +169,11 @@ class _Builder(Document):
             env = {**provider_env,
                    **self.environment(spec.get("environment"), (*key, "environment"), context)}
             functions[str(name)] = self.function(str(name), spec, env, f"{service}-{stage}")
-            routes.extend(http_routes(self, str(name), spec, key, targets))
-            self.api_routes.extend(http_api_routes(self, str(name), spec, key, payload,
-                                                   authorizers=http_authorizers))
-            self.sqs.extend(sqs_events(self, str(name), spec, key, context))
-        return functions, routes
+            scope = Scope(self, context, targets, function_payload(self, spec, key, payload),
+                          http_authorizers, resources or {})
+            for into, found in read_events(scope, str(name), spec, key).items():
+                events[into].extend(found)
+        return functions, events
 
     def function(self, name: str, spec: dict[str, Any], env: dict[str, str],
                  prefix: str) -> FunctionConfig:

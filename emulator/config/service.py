@@ -16,6 +16,7 @@ from emulator.config.api_keys import ApiKeyConfig, UsagePlanConfig
 from emulator.config.authorizers import AuthorizerConfig
 from emulator.config.cognito import UserPoolConfig
 from emulator.config.cors import CorsConfig
+from emulator.config.events.base import SourceEvent
 from emulator.config.gateway_responses import GatewayResponseConfig
 from emulator.config.http_authorizers import HttpRouteAuth
 from emulator.config.offline import OfflineSettings, base_path
@@ -117,24 +118,6 @@ class BucketConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class SqsEvent:
-    """One `sqs` event of a function: an event source mapping Lambda polls the queue for."""
-
-    function: str  # key under `functions:`
-    arn: str  # the queue's ARN (intrinsics resolved)
-    key: str  # where it is in serverless.yml, e.g. "functions.worker.events[0].sqs"
-    batch_size: int = 10
-    maximum_batching_window_s: int = 0
-    report_batch_item_failures: bool = False  # functionResponseType: ReportBatchItemFailures
-    enabled: bool = True
-    maximum_concurrency: int | None = None
-
-    @property
-    def queue_name(self) -> str:
-        return self.arn.rsplit(":", 1)[-1]
-
-
-@dataclass(frozen=True, slots=True)
 class ServiceConfig:
     service: str
     stage: str
@@ -172,4 +155,9 @@ class ServiceConfig:
     gateway_responses: tuple[GatewayResponseConfig, ...] = ()
     queues: tuple[QueueConfig, ...] = ()  # AWS::SQS::Queue of `resources:`
     buckets: tuple[BucketConfig, ...] = ()  # AWS::S3::Bucket of `resources:`
-    sqs_events: tuple[SqsEvent, ...] = ()  # `sqs` events of the functions, in file order
+    # the events emulator/sources/ runs (sqs, schedule, ...), in file order
+    events: tuple[SourceEvent, ...] = ()
+
+    def events_of(self, kind: str) -> tuple[SourceEvent, ...]:
+        """The events of one kind (config/events/table.py names the kinds)."""
+        return tuple(e for e in self.events if e.kind == kind)

@@ -1,6 +1,7 @@
 """The emulator's packages import each other in one direction only (DESIGN.md, "target layout").
 
-top (cli, server, reload) -> gateway -> runtime; everything -> config; aws is used by the top
+top (cli, server, reload) -> gateway -> runtime; everything -> config; sources (the runners
+of non-HTTP events) -> runtime, aws and config; aws is used by the top and sources
 only (runtime reaches moto through the environment variables it gives handlers). Read with
 `ast`, so lazy imports inside functions count too.
 """
@@ -20,6 +21,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "runtime": frozenset({"config"}),
     "aws": frozenset({"config"}),
     "gateway": frozenset({"config", "runtime"}),
+    "sources": frozenset({"config", "runtime", "aws"}),  # runners of non-HTTP events
 }
 PACKAGES = frozenset(ALLOWED)
 TOP = "(top)"
@@ -73,8 +75,7 @@ def test_no_module_lives_flat_beside_the_packages_except_the_wiring() -> None:
     # cli_auth.py is the command line's authorization flags and start-up lines; commands.py
     # the subcommand table and the command lines the emulator prints as hints
     assert flat == ["__init__.py", "__main__.py", "cli.py", "cli_auth.py", "commands.py",
-                    "connection.py",
-                    "console.py", "event_sources.py", "http11.py", "invoke_cli.py", "options.py",
+                    "connection.py", "console.py", "http11.py", "invoke_cli.py", "options.py",
                     "reload.py", "server.py", "watcher.py"]
 
 
@@ -86,6 +87,12 @@ def test_no_module_lives_flat_beside_the_packages_except_the_wiring() -> None:
     ("gateway", "emulator.cli", True),
     ("gateway", "emulator.runtime.environments", False),
     ("runtime", "emulator.config.service", False),
+    ("sources", "emulator.gateway.rest", True),
+    ("sources", "emulator.cli", True),
+    ("config", "emulator.sources.table", True),
+    ("runtime", "emulator.sources.sqs", True),
+    ("sources", "emulator.aws.queues", False),
+    ("sources", "emulator.runtime.invoker", False),
 ])
 def test_the_check_catches_a_wrong_way_import(tmp_path: Path, package: str, module: str,
                                               bad: bool) -> None:

@@ -15,8 +15,9 @@ import pytest
 from emulator import reload
 from emulator.config.api_keys import ApiKeyConfig
 from emulator.config.cognito import UserPoolConfig
+from emulator.config.events.sqs import SqsEvent
 from emulator.config.loader import load_service
-from emulator.config.service import BucketConfig, QueueConfig, ServiceConfig, SqsEvent
+from emulator.config.service import BucketConfig, QueueConfig, ServiceConfig
 from emulator.gateway.http import HttpRequest
 from emulator.gateway.rest import Gateway
 from emulator.reload import Kind, Reloader, classify, compare
@@ -200,12 +201,15 @@ def test_compare_names_queue_bucket_and_sqs_event_changes(tmp_path: Path) -> Non
     old = service_from(tmp_path, BASE)
     new = dataclasses.replace(old, queues=(QueueConfig("Jobs", "svc-dev-Jobs", {}),),
                               buckets=(BucketConfig("Files", "svc-dev-files"),),
-                              sqs_events=(SqsEvent("list", "arn:aws:sqs:r:1:svc-dev-Jobs",
+                              events=(SqsEvent("list", "arn:aws:sqs:r:1:svc-dev-Jobs",
                                                    "functions.list.events[1].sqs"),))
     assert compare(old, new).parts == ("+1 queue (svc-dev-Jobs)", "+1 bucket (svc-dev-files)",
-                                       "sqs events changed")
+                                       "+1 sqs event")
     assert compare(new, old).parts == ("-1 queue (svc-dev-Jobs)", "-1 bucket (svc-dev-files)",
-                                       "sqs events changed")
+                                       "-1 sqs event")
+    bigger = dataclasses.replace(new, events=(dataclasses.replace(new.events[0],
+                                                                  batch_size=5),))
+    assert compare(new, bigger).parts == ("1 sqs event changed",)
 
 
 # --- applying a batch -------------------------------------------------------------------------

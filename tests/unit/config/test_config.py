@@ -285,7 +285,6 @@ def test_every_part_not_emulated_is_named(tmp_path: Path) -> None:
     assert config.unsupported == (
         "resources.Resources.Topic (AWS::SNS::Topic)",
         "functions.create.events[2].sns",
-        "functions.create.events[3].schedule",
         "functions.create.events[4].http.integration (lambda)",
         "functions.node.runtime (nodejs20.x)",
         "provider.iam.role (an existing role: its policies are not known)",

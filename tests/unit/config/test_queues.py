@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from emulator.config.errors import ConfigError
+from emulator.config.events.sqs import SqsEvent
 from emulator.config.loader import load_service
-from emulator.config.service import ServiceConfig, SqsEvent
+from emulator.config.service import ServiceConfig
 
 REPO = Path(__file__).resolve().parents[3]
 QUEUES = REPO / "tests" / "fixtures" / "services" / "queues" / "serverless.yml"
@@ -141,22 +142,24 @@ b:
 
 def test_sqs_events_string_and_mapping_forms(tmp_path: Path) -> None:
     config = load(tmp_path, WORKERS, QUEUE_AND_BUCKET)
-    assert config.sqs_events == (
+    assert config.events == (
         SqsEvent("a", ARN + "elsewhere", "functions.a.events[0].sqs"),
         SqsEvent("a", ARN + "svc-dev-Jobs", "functions.a.events[1].sqs", batch_size=100,
                  maximum_batching_window_s=5, report_batch_item_failures=True, enabled=False,
                  maximum_concurrency=5),
-        SqsEvent("b", ARN + "my-dlq", "functions.b.events[1].sqs"))
-    assert config.sqs_events[1].queue_name == "svc-dev-Jobs"
+        SqsEvent("b", ARN + "my-dlq", "functions.b.events[1].sqs",
+                 filter_patterns=('{"body": {"a": [1]}}',)))
+    assert config.events[1].queue_name == "svc-dev-Jobs"
     assert [r.resource for r in config.routes] == ["/b"]
-    assert config.unsupported[-2:] == (
-        "functions.b.events[1].sqs.filterPatterns (every message is delivered)",
-        "functions.b.events[2].sqs.arn (Fn::ImportValue other-stack-queue)")
+    assert config.unsupported[-1:] == (
+        "functions.b.events[2].sqs.arn (Fn::ImportValue other-stack-queue)",)
 
 
 @pytest.mark.parametrize(("event", "key", "expected"), [
     ("sqs: 42", "functions.f.events[0].sqs", "queue ARN or a mapping"),
     ("sqs: {batchSize: 5}", "functions.f.events[0].sqs", "arn is required"),
+    ("sqs: {arn: arn:aws:sqs:r:1:q, filterPatterns: [{body: x}]}",
+     "functions.f.events[0].sqs.filterPatterns", "a leaf is a non-empty array of rules"),
     ("sqs: not-an-arn", "functions.f.events[0].sqs", "expected a queue ARN"),
     ("sqs: !GetAtt Jobs.Arn", "functions.f.events[0].sqs", "intrinsic under arn:"),
     ("sqs: {arn: 'arn:aws:sqs:r:1:q', batchSize: 0}", "functions.f.events[0].sqs.batchSize",
@@ -188,12 +191,12 @@ def test_an_unknown_sqs_setting_is_named(tmp_path: Path) -> None:
     config = load(tmp_path, "f:\n  handler: app.f\n  events:\n"
                             "    - sqs: {arn: 'arn:aws:sqs:r:1:q', batchWindow: 3}\n")
     assert config.unsupported == ("functions.f.events[0].sqs.batchWindow (unknown sqs setting)",)
-    assert len(config.sqs_events) == 1
+    assert len(config.events) == 1
 
 
 def test_the_fixture_project(tmp_path: Path) -> None:
     config = load_service(QUEUES, env={})
     assert config.unsupported == ()
-    assert [e.function for e in config.sqs_events] == ["worker", "partial"]
+    assert [e.function for e in config.events] == ["worker", "partial"]
     assert config.functions["send"].environment["JOBS_URL"] == (
         "https://sqs.us-east-1.amazonaws.com/123456789012/queues-dev-Jobs")

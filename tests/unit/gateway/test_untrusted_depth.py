@@ -20,7 +20,7 @@ from emulator.gateway.invoke_api import InvokeApi
 from emulator.gateway.responses_v1 import map_proxy_result
 from emulator.gateway.responses_v2 import map_result_v2
 from emulator.runtime.invocations import parse_error
-from emulator.runtime.sqs_events import failed_message_ids
+from emulator.sources.sqs_event import failed_message_ids
 from tests.unit.gateway.test_cognito_tokens import ISSUER, KEY, check
 from tests.unit.gateway.test_http_api import CLOCK, FakeInvoker
 from tests.unit.gateway.test_http_api_auth import JWT_CONFIG, POOL

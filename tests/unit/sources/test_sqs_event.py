@@ -7,7 +7,7 @@ import json
 import pytest
 
 from emulator.runtime.sample_events import sample_event
-from emulator.runtime.sqs_events import failed_message_ids, sqs_event
+from emulator.sources.sqs_event import failed_message_ids, sqs_event
 
 ARN = "arn:aws:sqs:eu-west-1:123456789012:jobs.fifo"
 # One message as boto3's receive_message returns it (AttributeNames/MessageSystemAttributeNames

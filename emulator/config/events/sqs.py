@@ -8,11 +8,13 @@ limits are the framework's schema (lib/plugins/aws/package/compile/events/sqs.js
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from emulator.config.document import Document
-from emulator.config.intrinsics import CfnContext, resolve_intrinsics, unresolved_intrinsics
-from emulator.config.service import SqsEvent
+from emulator.config.events.base import Scope
+from emulator.config.events.filters import FilterError, parse_patterns
+from emulator.config.intrinsics import resolve_intrinsics, unresolved_intrinsics
 from emulator.config.yamlfile import KeyPath, format_path
 
 _KNOWN = frozenset({"arn", "batchSize", "maximumBatchingWindow", "functionResponseType",
@@ -22,22 +24,29 @@ _LIMITS = {"batchSize": (1, 10000), "maximumBatchingWindow": (0, 300),
            "maximumConcurrency": (2, 1000)}
 
 
-def sqs_events(doc: Document, function: str, spec: dict[str, Any], key: KeyPath,
-               context: CfnContext) -> list[SqsEvent]:
-    """The `sqs` events of one function (http_routes has checked the events list's shape)."""
-    events = spec.get("events") or []
-    found = []
-    for i, event in enumerate(events if isinstance(events, list) else []):
-        if isinstance(event, dict) and len(event) == 1 and "sqs" in event:
-            parsed = sqs_event(doc, function, event["sqs"], (*key, "events", i, "sqs"), context)
-            if parsed is not None:
-                found.append(parsed)
-    return found
+@dataclass(frozen=True, slots=True)
+class SqsEvent:
+    """One `sqs` event of a function: an event source mapping Lambda polls the queue for."""
+
+    kind: ClassVar[str] = "sqs"
+    function: str  # key under `functions:`
+    arn: str  # the queue's ARN (intrinsics resolved)
+    key: str  # where it is in serverless.yml, e.g. "functions.worker.events[0].sqs"
+    batch_size: int = 10
+    maximum_batching_window_s: int = 0
+    report_batch_item_failures: bool = False  # functionResponseType: ReportBatchItemFailures
+    enabled: bool = True
+    maximum_concurrency: int | None = None
+    filter_patterns: tuple[str, ...] = ()  # JSON texts (config/events/filters.py)
+
+    @property
+    def queue_name(self) -> str:
+        return self.arn.rsplit(":", 1)[-1]
 
 
-def sqs_event(doc: Document, function: str, raw: Any, key: KeyPath, context: CfnContext
-              ) -> SqsEvent | None:
+def read_sqs(scope: Scope, function: str, raw: Any, key: KeyPath) -> SqsEvent | None:
     """One event; None when its arn names something the emulator cannot resolve (noted)."""
+    doc = scope.doc
     options: dict[str, Any] = {"arn": raw} if isinstance(raw, str) else raw
     if not isinstance(options, dict):
         raise doc.error(key, "sqs must be a queue ARN or a mapping with arn:")
@@ -49,7 +58,7 @@ def sqs_event(doc: Document, function: str, raw: Any, key: KeyPath, context: Cfn
     for name in options:
         if name not in _KNOWN:  # the framework warns (configValidationMode: warn)
             doc.note((*key, str(name)), "unknown sqs setting")
-    arn = resolve_intrinsics(options["arn"], context)
+    arn = resolve_intrinsics(options["arn"], scope.cfn)
     where = (*key, "arn") if isinstance(raw, dict) else key
     if unresolved := unresolved_intrinsics(arn, where):
         doc.note(*unresolved[0])
@@ -64,8 +73,8 @@ def sqs_event(doc: Document, function: str, raw: Any, key: KeyPath, context: Cfn
     enabled = options.get("enabled", True)
     if not isinstance(enabled, bool):
         raise doc.error((*key, "enabled"), "must be true or false")
-    if options.get("filterPatterns") is not None:
-        doc.note((*key, "filterPatterns"), "every message is delivered")
+    patterns = read_filter_patterns(doc, options.get("filterPatterns"),
+                                    (*key, "filterPatterns"))
     batch_size = _integer(doc, options, key, "batchSize", 10)
     window = _integer(doc, options, key, "maximumBatchingWindow", 0)
     if batch_size > 10 and window < 1:  # Lambda's CreateEventSourceMapping refuses it
@@ -75,7 +84,18 @@ def sqs_event(doc: Document, function: str, raw: Any, key: KeyPath, context: Cfn
         function=function, arn=arn, key=format_path(key), batch_size=batch_size,
         maximum_batching_window_s=window,
         report_batch_item_failures=response_type is not None, enabled=enabled,
-        maximum_concurrency=_integer(doc, options, key, "maximumConcurrency", None))
+        maximum_concurrency=_integer(doc, options, key, "maximumConcurrency", None),
+        filter_patterns=patterns)
+
+
+def read_filter_patterns(doc: Document, raw: Any, key: KeyPath) -> tuple[str, ...]:
+    """`filterPatterns`, checked as CreateEventSourceMapping checks them; () when absent."""
+    if raw is None:
+        return ()
+    try:
+        return parse_patterns(raw)
+    except FilterError as exc:
+        raise doc.error(key, str(exc)) from None
 
 
 def _integer(doc: Document, options: dict[str, Any], key: KeyPath, name: str,

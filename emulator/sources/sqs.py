@@ -4,10 +4,12 @@ AWS ("Using Lambda with Amazon SQS"): Lambda long-polls the queue, invokes the f
 synchronously with up to batchSize messages, deletes the batch when the function succeeds and
 leaves it when it fails, so the messages reappear after the queue's visibility timeout (and
 move to the dead-letter queue after the RedrivePolicy's maxReceiveCount: moto does that on
-ReceiveMessage). With ReportBatchItemFailures only the reported messages stay. One poller
-thread per enabled event here: one batch at a time per mapping (AWS runs up to
-maximumConcurrency batches at once). The poller's SQS calls are signed with the emulator's key,
-so the function's role is not checked on them (AWS gives the mapping its own permissions).
+ReceiveMessage). With ReportBatchItemFailures only the reported messages stay; messages no
+filterPattern matches are deleted undelivered ("Lambda event filtering": SQS). One poller
+thread per enabled event here (a row of sources/table.py): one batch at a time per mapping
+(AWS runs up to maximumConcurrency batches at once). The poller's SQS calls are signed with
+the emulator's key, so the function's role is not checked on them (AWS gives the mapping its
+own permissions).
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from emulator.aws.queues import create_queues_and_buckets
 from emulator.aws.tables import local_client
-from emulator.config.service import ServiceConfig, SqsEvent
-from emulator.runtime.invoker import Invoker, Outcome
+from emulator.config.events.base import SourceEvent
+from emulator.config.events.filters import any_matches, sqs_view
+from emulator.config.events.sqs import SqsEvent
+from emulator.runtime.invoker import Outcome
 from emulator.runtime.outcomes import INIT_TIMEOUT_S
-from emulator.runtime.sqs_events import failed_message_ids, sqs_event
+from emulator.sources.base import RunnerContext
+from emulator.sources.sqs_event import failed_message_ids, sqs_event
 
 log = logging.getLogger("emulator.sqs")
 
@@ -36,23 +39,40 @@ RETRY_S = 5.0  # a missing queue, or moto not answering: look again after this
 class SqsPoller:
     """One `sqs` event's mapping: a thread that receives, invokes, and deletes."""
 
-    def __init__(self, service: ServiceConfig, event: SqsEvent, invoker: Invoker,
-                 endpoint: str) -> None:
-        self.service, self.event, self.invoker = service, event, invoker
-        self.client = local_client("sqs", endpoint, service.region)
+    def __init__(self, context: RunnerContext, event: SqsEvent) -> None:
+        self.context, self.event = context, event
+        self.client = local_client("sqs", context.endpoint, context.service().region)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True,
                                        name=f"sqs-{event.function}-{event.queue_name}")
+
+    @classmethod
+    def create(cls, context: RunnerContext, event: SourceEvent) -> SqsPoller:
+        assert isinstance(event, SqsEvent)
+        return cls(context, event)
 
     def start(self) -> SqsPoller:
         self.thread.start()
         return self
 
+    def stop(self) -> None:
+        """Signal; the thread ends after its current call (at most WAIT_S, or an invoke).
+
+        Not waited for: a stopping poller delivers nothing more and its errors are not
+        reported, and the invoker's close ends an invoke in flight (its messages stay).
+        """
+        self.stopping.set()
+
+    def describe(self) -> str:
+        event = self.event
+        return (f"sqs {event.queue_name} -> {event.function} (batchSize {event.batch_size}"
+                f"{', ReportBatchItemFailures' if event.report_batch_item_failures else ''})")
+
     def _run(self) -> None:
         url = self._queue_url()
         while url is not None and not self.stopping.is_set():
             try:
-                messages = self._receive(url)
+                messages = self._filtered(url, self._receive(url))
                 if messages and not self.stopping.is_set():
                     self._deliver(url, messages)
             except Exception as exc:  # moto restarting, a dropped connection: try again
@@ -96,11 +116,33 @@ class SqsPoller:
                 break
         return messages
 
+    def _filtered(self, url: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The messages the filterPatterns let through; Lambda deletes the others."""
+        if not self.event.filter_patterns or not messages:
+            return messages
+        region = self.context.service().region
+        records = sqs_event(messages, self.event.arn, region)["Records"]
+        passed = [m for m, r in zip(messages, records, strict=True)
+                  if any_matches(self.event.filter_patterns, sqs_view(r))]
+        dropped = [m for m in messages if m not in passed]
+        self._delete(url, dropped)
+        if dropped:
+            log.info("sqs %s -> %s: %d message%s filtered out (deleted)", self.event.queue_name,
+                     self.event.function, len(dropped), "" if len(dropped) == 1 else "s")
+        return passed
+
+    def _delete(self, url: str, messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), 10):  # DeleteMessageBatch takes 10 entries
+            self.client.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(messages[start:start + 10])])
+
     def _deliver(self, url: str, messages: list[dict[str, Any]]) -> None:
-        event, function = self.event, self.service.functions[self.event.function]
-        payload = json.dumps(sqs_event(messages, event.arn, self.service.region)).encode()
+        service = self.context.service()
+        event, function = self.event, service.functions[self.event.function]
+        payload = json.dumps(sqs_event(messages, event.arn, service.region)).encode()
         wait_s = function.timeout_s + INIT_TIMEOUT_S + 5  # Lambda waits for the function
-        result = self.invoker.invoke(function.name, payload, str(uuid.uuid4()), wait_s)
+        result = self.context.invoker.invoke(function.name, payload, str(uuid.uuid4()), wait_s)
         ids = [m["MessageId"] for m in messages]
         if result.outcome is not Outcome.OK:
             kept = set(ids)
@@ -110,11 +152,7 @@ class SqsPoller:
             outcome = f"ok, {len(kept)} reported failed" if kept else "ok"
         else:
             kept, outcome = set(), "ok"
-        done = [m for m in messages if m["MessageId"] not in kept]
-        for start in range(0, len(done), 10):  # DeleteMessageBatch takes 10 entries
-            self.client.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                for i, m in enumerate(done[start:start + 10])])
+        self._delete(url, [m for m in messages if m["MessageId"] not in kept])
         log.info("sqs %s -> %s: %d message%s, %s", event.queue_name, event.function,
                  len(messages), "" if len(messages) == 1 else "s", outcome)
 
@@ -122,47 +160,3 @@ class SqsPoller:
 def _reason(exc: Exception) -> str:
     code = getattr(exc, "response", {}).get("Error", {}).get("Code")
     return str(code) if code else type(exc).__name__
-
-
-class EventSources:
-    """The pollers of one emulator run; replaced as a whole when serverless.yml changes."""
-
-    def __init__(self, invoker: Invoker, endpoint: str) -> None:
-        self.invoker, self.endpoint = invoker, endpoint
-        self.pollers: list[SqsPoller] = []
-        self._lock = threading.Lock()
-
-    def start(self, service: ServiceConfig) -> EventSources:
-        """Create the queues and buckets of `resources:`, then poll for each sqs event."""
-        create_queues_and_buckets(service, self.endpoint)
-        pollers = [SqsPoller(service, e, self.invoker, self.endpoint).start()
-                   for e in service.sqs_events if e.enabled and e.function in service.functions]
-        with self._lock:
-            old, self.pollers = self.pollers, pollers
-        _stop(old)
-        if [p.event for p in old] != [p.event for p in pollers]:
-            for poller in pollers:
-                event = poller.event
-                log.info("sqs %s -> %s (batchSize %d%s)", event.queue_name, event.function,
-                         event.batch_size, ", ReportBatchItemFailures"
-                         if event.report_batch_item_failures else "")
-        return self
-
-    def reload(self, service: ServiceConfig) -> None:
-        """A hot reload's new config: new queues and buckets, pollers for the new events."""
-        self.start(service)
-
-    def stop(self) -> None:
-        with self._lock:
-            old, self.pollers = self.pollers, []
-        _stop(old)
-
-
-def _stop(pollers: Sequence[SqsPoller]) -> None:
-    """Signal every poller; each ends after its current call (at most WAIT_S, or an invoke).
-
-    Not waited for: a stopping poller delivers nothing more and its errors are not reported,
-    and the invoker's close ends an invoke in flight (its messages stay on the queue).
-    """
-    for poller in pollers:
-        poller.stopping.set()

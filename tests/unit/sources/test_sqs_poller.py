@@ -1,4 +1,4 @@
-"""The SQS pollers (event_sources.py) against a moto server, with an invoker that records.
+"""The SQS pollers (emulator/sources/) against a moto server, with an invoker that records.
 
 Each test waits on what the fake invoker was handed (a queue of calls), never on time.
 """
@@ -10,6 +10,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,10 @@ from moto.server import ThreadedMotoServer
 from emulator.aws.queues import create_queues_and_buckets
 from emulator.aws.tables import local_client
 from emulator.config.errors import ConfigError
-from emulator.config.service import FunctionConfig, QueueConfig, ServiceConfig, SqsEvent
-from emulator.event_sources import EventSources
+from emulator.config.events.sqs import SqsEvent
+from emulator.config.service import FunctionConfig, QueueConfig, ServiceConfig
 from emulator.runtime.invoker import InvokeResult, Outcome
+from emulator.sources.running import EventSources
 
 ARN = "arn:aws:sqs:us-east-1:123456789012:"
 
@@ -62,7 +64,7 @@ def endpoint() -> Iterator[str]:
 def service(event: SqsEvent, *queues: QueueConfig) -> ServiceConfig:
     function = FunctionConfig("worker", "svc-dev-worker", "app.work", {})
     return ServiceConfig("svc", "dev", "us-east-1", Path("."), Path("serverless.yml"),
-                         {"worker": function}, (), queues=queues, sqs_events=(event,))
+                         {"worker": function}, (), queues=queues, events=(event,))
 
 
 def counts(endpoint: str, name: str) -> tuple[str, str]:
@@ -98,6 +100,27 @@ def test_a_batch_is_delivered_then_deleted(endpoint: str) -> None:
         sources.stop()
     assert sorted(seen) == ["a", "b", "c", "d"]
     assert counts(endpoint, "ok-q") == ("0", "0")
+
+
+def test_messages_no_filter_matches_are_deleted_undelivered(endpoint: str) -> None:
+    invoker = RecordingInvoker(lambda event: InvokeResult(Outcome.OK, b"null"))
+    event = SqsEvent("worker", ARN + "filter-q", "k", batch_size=10, filter_patterns=(
+        '{"body": {"kind": ["order"]}}', '{"body": ["ping"]}'))
+    sources = EventSources(invoker, endpoint).start(service(event, QueueConfig(
+        "Q", "filter-q", {"VisibilityTimeout": "30"})))
+    try:
+        send(endpoint, "filter-q", '{"kind": "order", "n": 1}', '{"kind": "refund"}', "ping",
+             "pong", '{"kind": "order", "n": 2}')
+        seen: list[str] = []
+        while len(seen) < 3:
+            seen += [r["body"] for r in invoker.next()[1]["Records"]]
+        deadline = time.monotonic() + 10
+        while counts(endpoint, "filter-q") != ("0", "0"):  # the deletes follow the invoke
+            assert time.monotonic() < deadline, counts(endpoint, "filter-q")
+    finally:
+        sources.stop()
+    assert sorted(seen) == ["ping", '{"kind": "order", "n": 1}', '{"kind": "order", "n": 2}']
+    assert invoker.calls.empty()
 
 
 def test_an_error_leaves_the_batch_and_reported_failures_stay(endpoint: str) -> None:
@@ -147,7 +170,7 @@ def test_a_queue_that_does_not_exist_is_warned_about_once(endpoint: str) -> None
     logger.addHandler(warnings)
     try:
         sources = EventSources(invoker, endpoint).start(service(event))
-        (poller,) = sources.pollers
+        (poller,) = sources.runners
         assert warnings.arrived.wait(10)
         sources.stop()
         poller.thread.join(timeout=5)
@@ -164,7 +187,7 @@ def test_queues_are_updated_in_place_and_a_refused_definition_names_the_resource
     def config(name: str = "upd-q", **attributes: str) -> ServiceConfig:
         queue = QueueConfig("Jobs", name, attributes)
         return dataclasses.replace(service(SqsEvent("worker", ARN + "upd-q", "k")),
-                                   queues=(queue,), sqs_events=())
+                                   queues=(queue,), events=())
 
     create_queues_and_buckets(config(VisibilityTimeout="30"), endpoint)
     send(endpoint, "upd-q", "kept")
