@@ -1,7 +1,6 @@
 """Local Cognito as real Cognito is: what moto's cognito-idp does otherwise, put right inside
-moto's own process (emulator/aws/moto_process.py wraps its app in `BrowserCors` and
-`PatchedOnFirstCall`, which patches moto on the first cognito-idp call: importing moto's
-cognito-idp costs a quarter of moto's start-up, which services without user pools skip).
+moto's own process (emulator/aws/moto_process.py calls `install` and wraps its app in
+`BrowserCors` before it serves).
 
 1. **ID tokens carry the user's attributes.** Real Cognito's ID token holds the claims about the
    user that the app client may read: `name`, `email`, `email_verified`, `phone_number`, the
@@ -39,7 +38,6 @@ cognito-idp costs a quarter of moto's start-up, which services without user pool
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -57,7 +55,6 @@ _BOOLEAN = frozenset({"email_verified", "phone_number_verified"})
 _NUMBER = frozenset({"updated_at"})
 _VERIFIED = {"email": "email_verified", "phone_number": "phone_number_verified"}
 
-COGNITO_TARGET = "AWSCognitoIdentityProviderService."
 EXPOSE_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
 PREFLIGHT_MAX_AGE = "172800"
 
@@ -129,26 +126,6 @@ def install() -> None:
 
     models.CognitoIdpUserPool.create_id_token = create_id_token  # type: ignore[method-assign,assignment]
     models.CognitoIdpBackend.sign_up = sign_up  # type: ignore[method-assign,assignment]
-
-
-class PatchedOnFirstCall:
-    """Call `install` once, before the first cognito-idp call reaches moto (every pool, user
-    and token is made by one: X-Amz-Target AWSCognitoIdentityProviderService.*)."""
-
-    def __init__(self, app: WsgiApp) -> None:
-        self.app = app
-        self._installed = False
-        self._lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                 ) -> Iterable[bytes]:
-        if not self._installed and str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(
-                COGNITO_TARGET):
-            with self._lock:
-                if not self._installed:
-                    install()
-                    self._installed = True
-        return self.app(environ, start_response)
 
 
 class BrowserCors:

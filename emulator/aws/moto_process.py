@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     # Import moto (the slow part of start-up) before the settings arrive: the emulator spawns
     # this process first and reads its config meanwhile.
     moto_app = build_app()
+    cognito_local.install()  # ID tokens with the user's attributes; sign-ups confirmed at once
     in_process_caller(moto_app, "us-east-1")("ListTables", {})  # warms moto's DynamoDB app
     line = _read_line(sys.stdin.fileno())
     if not line:  # stdin closed before any settings: the emulator gave up (or died)
@@ -92,9 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     _create_tables(call, settings.tables)
     keeper = _keeper(settings, call)
     app: WsgiApp = keeper.middleware(moto_app) if keeper else moto_app
-    app = IamMiddleware(app, settings.iam, settings.control_token)
-    # Cognito: ID tokens with the user's attributes, sign-ups confirmed at once, CORS
-    app = cognito_local.BrowserCors(cognito_local.PatchedOnFirstCall(app))
+    app = cognito_local.BrowserCors(IamMiddleware(app, settings.iam, settings.control_token))
     listener = (socket.socket(fileno=args.fd) if args.fd is not None
                 else socket.create_server((args.host, args.port), backlog=512))
     server = serve(app, listener)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from emulator.aws import cognito_local
 from emulator.aws.cognito import Person
 from emulator.aws.cognito_local import (
     BrowserCors,
@@ -90,15 +89,3 @@ def test_the_token_command_signs_in_by_email_on_an_email_pool(
     assert (Person(user, "pw", "Al").username(plain),
             Person(user, "pw", "Al").attributes(plain)) == (user, [{"Name": "name",
                                                                     "Value": "Al"}])
-
-
-def test_moto_is_patched_once_on_the_first_cognito_call_only(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    monkeypatch.setattr(cognito_local, "install", lambda: calls.append(1))
-    app = cognito_local.PatchedOnFirstCall(_moto)
-    for target in ("DynamoDB_20120810.PutItem", "", "AWSCognitoIdentityProviderService.SignUp",
-                   "AWSCognitoIdentityProviderService.InitiateAuth"):
-        b"".join(app({"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": target},
-                     lambda s, h, e=None: None))
-        assert len(calls) == (1 if target.startswith("AWSCognito") else 0)
