@@ -53,11 +53,17 @@ def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
     raise SystemExit("the emulator did not start")
 
 
-def http_caller(base: str, method: str, path: str, body: bytes | None
+def sign_in() -> str:
+    """An ID token of a user of the running emulator's user pool (POST needs one)."""
+    return subprocess.run([sys.executable, "-m", "emulator", "token", "--user", "bench"],
+                          cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def http_caller(base: str, method: str, path: str, body: bytes | None, token: str = ""
                 ) -> Callable[[], bytes]:
     url = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port)  # keep-alive
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json"} | ({"Authorization": token} if token else {})
 
     def call() -> bytes:
         conn.request(method, url.path + path, body=body, headers=headers)
@@ -106,8 +112,9 @@ def main() -> None:
 
 def run(args: argparse.Namespace, base: str, dynamodb: str) -> None:
     table_name = "review-api-dev"
-    review = json.dumps({"review": "benchmark review", "name": "Bench"}).encode()
-    created = json.loads(http_caller(base, "POST", "/reviews", review)())
+    review = json.dumps({"review": "benchmark review"}).encode()
+    token = sign_in()
+    created = json.loads(http_caller(base, "POST", "/reviews", review, token)())
     rid = created["id"]
 
     def ddb_table() -> Any:
@@ -122,7 +129,7 @@ def run(args: argparse.Namespace, base: str, dynamodb: str) -> None:
                                              ConditionExpression="attribute_not_exists(id)"),
                       args.requests)
     emu_get = timed(http_caller(base, "GET", f"/reviews/{rid}", None), args.requests)
-    emu_put = timed(http_caller(base, "POST", "/reviews", review), args.requests)
+    emu_put = timed(http_caller(base, "POST", "/reviews", review, token), args.requests)
 
     def floor_factory() -> Callable[[], object]:
         t = ddb_table()

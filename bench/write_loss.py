@@ -35,32 +35,42 @@ def start(state: Path) -> tuple[subprocess.Popen[str], str]:
         [sys.executable, "-m", "emulator", "--port", "0", "--no-reload", "--state-dir", str(state)],
         cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert proc.stdout is not None
-    base = ""
-    for line in proc.stdout:
+    base, restored = "", False
+    for line in proc.stdout:  # both lines, in either order (user pools are made before Ready)
         if match := READY.match(line):
             base = match.group(1)
-        if line.startswith("State:"):
+        restored = restored or line.startswith("State:")
+        if base and restored:
             break
     threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain
     return proc, base
 
 
-def request(base: str, method: str, path: str, body: dict[str, str] | None = None
-            ) -> tuple[int, bytes]:
+def sign_in(state: Path) -> str:
+    """An ID token of a user of the running emulator's user pool (POST needs one)."""
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", "token", "--state-dir", str(state), "--user", "w"],
+        cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def request(base: str, method: str, path: str, body: dict[str, str] | None = None,
+            token: str = "") -> tuple[int, bytes]:
     url = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
     try:
-        conn.request(method, url.path + path, body=json.dumps(body) if body else None)
+        conn.request(method, url.path + path, body=json.dumps(body) if body else None,
+                     headers={"Authorization": token} if token else {})
         reply = conn.getresponse()
         return reply.status, reply.read()
     finally:
         conn.close()
 
 
-def write_until(base: str, stop: threading.Event, acknowledged: list[str]) -> None:
+def write_until(base: str, token: str, stop: threading.Event, acknowledged: list[str]
+                ) -> None:
     while not stop.is_set():
         try:
-            status, body = request(base, "POST", "/reviews", {"review": "kept?"})
+            status, body = request(base, "POST", "/reviews", {"review": "kept?"}, token)
         except OSError:
             return  # the emulator is gone
         if status == 201:
@@ -84,7 +94,9 @@ def one_round(seconds: float, clients: int) -> tuple[int, int]:
     """Return (acknowledged, lost) for one kill -9."""
     with tempfile.TemporaryDirectory() as folder:
         proc, base = start(Path(folder))
-        warm = [threading.Thread(target=request, args=(base, "POST", "/reviews", {"review": "w"}))
+        token = sign_in(Path(folder))
+        warm = [threading.Thread(target=request,
+                                 args=(base, "POST", "/reviews", {"review": "w"}, token))
                 for _ in range(clients)]  # environments warm: the writes, not cold starts
         for thread in warm:
             thread.start()
@@ -92,7 +104,7 @@ def one_round(seconds: float, clients: int) -> tuple[int, int]:
             thread.join()
         acknowledged: list[str] = []
         stop = threading.Event()
-        threads = [threading.Thread(target=write_until, args=(base, stop, acknowledged))
+        threads = [threading.Thread(target=write_until, args=(base, token, stop, acknowledged))
                    for _ in range(clients)]
         for thread in threads:
             thread.start()

@@ -1,5 +1,6 @@
 """The local AWS endpoint: moto's server app in a process of its own, on loopback only, with the
-functions' IAM role enforced in front of it (iam.py) and its tables kept on disk (snapshots.py).
+functions' IAM role enforced in front of it (iam.py), its tables kept on disk (snapshots.py),
+and its Cognito made to behave as AWS's does for tokens, sign-up and browsers (cognito_local.py).
 
 Run by the emulator as ``python -m emulator.aws.moto_process --host 127.0.0.1``. Its settings (the
 tables, the IAM role, the state file, seed data) arrive as one JSON line on stdin, so nothing
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.aws import cognito_local
 from emulator.aws.authn import AuthMiddleware, KeyRing
 from emulator.aws.changes import ChangeCounter
 from emulator.aws.iam import IamMiddleware, IamSettings
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     # Import moto (the slow part of start-up) before the settings arrive: the emulator spawns
     # this process first and reads its config meanwhile.
     moto_app = build_app()
+    cognito_local.install()  # ID tokens with the user's attributes; sign-ups confirmed at once
     in_process_caller(moto_app, "us-east-1")("ListTables", {})  # warms moto's DynamoDB app
     line = _read_line(sys.stdin.fileno())
     if not line:  # stdin closed before any settings: the emulator gave up (or died)
@@ -99,6 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     # Signatures are checked whenever a role is: --no-iam lets any caller in, as moto does.
     app = AuthMiddleware(iam, settings.keys, iam.functions) \
         if settings.keys is not None and settings.iam is not None else iam
+    # A browser's preflight carries no signature: the CORS layer answers it before the checks
+    # (cognito_local.py), as Cognito's endpoint answers a page's calls.
+    app = cognito_local.BrowserCors(app)
     # Outermost: the pollers' long poll on the write counter (changes.py) carries no signature
     # and tells only how many writes moto accepted; only signed, admitted 2xx writes count.
     app = ChangeCounter().middleware(app)

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 ITEM = re.compile(r"^/[^/]+/reviews/[^/]+$")
 LIST = re.compile(r"^/[^/]+/reviews$")
 LIMIT = re.compile(r"^[0-9]{1,3}$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 CORS = {"Access-Control-Allow-Origin": "*"}
 
 
@@ -67,6 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(400, {"message": "bad limit"}, CORS)
         elif "nextToken" in query:  # this stage never issued one
             self._reply(400, {"message": "bad nextToken"}, CORS)
+        elif "author" in query and not UUID.match(query["author"][-1]):  # not a user's sub
+            self._reply(400, {"message": "bad author"}, CORS)
         else:
             self._reply(200, {"items": [], "nextToken": None}, CORS)
 

@@ -122,16 +122,23 @@ def test_review_api_serverless_yml_resolves() -> None:
     assert (config.service, config.stage, config.region) == ("review-api", "dev", "us-east-2")
     assert sorted(config.functions) == ["create", "delete", "get", "list", "update"]
     assert config.functions["list"].handler == "api/reviews.list_reviews"
-    assert config.functions["get"].environment == {"DYNAMODB_TABLE": "review-api-dev"}
+    assert config.functions["get"].environment == {"DYNAMODB_TABLE": "review-api-dev",
+                                                   "DYNAMODB_AUTHOR_INDEX": "byAuthor"}
     assert config.functions["get"].memory_mb == 256
     assert [(r.method, r.resource) for r in config.routes] == [
         ("POST", "/reviews"), ("GET", "/reviews"), ("GET", "/reviews/{id}"),
         ("PUT", "/reviews/{id}"), ("DELETE", "/reviews/{id}")]
     assert all(r.cors == CorsConfig() for r in config.routes)
     assert [(t.logical_id, t.name) for t in config.tables] == [("ReviewsTable", "review-api-dev")]
-    (statement,) = config.iam_statements
-    assert statement["Resource"] == [
+    table, index = config.iam_statements
+    assert table["Resource"] == [
         "arn:aws:dynamodb:us-east-2:123456789012:table/review-api-dev"]
+    assert index["Resource"] == [
+        "arn:aws:dynamodb:us-east-2:123456789012:table/review-api-dev/index/byAuthor"]
+    assert [(r.method, r.authorizer.name if r.authorizer else None) for r in config.routes] == [
+        ("POST", "reviewsUserPool"), ("GET", None), ("GET", None), ("PUT", "reviewsUserPool"),
+        ("DELETE", "reviewsUserPool")]
+    assert [p.name for p in config.user_pools] == ["review-api-dev-users"]
     assert config.unsupported == ()
 
 
