@@ -11,6 +11,7 @@ from __future__ import annotations
 import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from contracts.state import listing_filters
 from contracts.wire import (
     Case,
     body_of,
@@ -86,7 +87,7 @@ def _foreign_token(case: Case, response: schemathesis.Response) -> bool:
         and case.operation.path == collection.path
         and case.operation.method.upper() == "GET"
         and isinstance(token, str)
-        and not state.issued(token)
+        and not state.issued(token, listing_filters(collection, dict(case.query or {})))
     )
 
 

@@ -140,7 +140,23 @@ def _discovery(config: Path) -> dict[str, Any]:
     if not found:
         raise IdentityError("no local Cognito discovery file: the service declares no pool")
     data: dict[str, Any] = json.loads(found[-1].read_text(encoding="utf-8"))
+    data["_folder"] = str(found[-1].parent)
     return data
+
+
+def _developer_key(folder: Path) -> tuple[str, str]:
+    """The emulator's key for the developer's own tools: `credentials` in its state folder,
+    an AWS CLI credentials file (the emulator refuses unsigned and unknown-key calls)."""
+    import configparser
+
+    parser = configparser.ConfigParser()
+    try:
+        parser.read_string((folder / "credentials").read_text(encoding="utf-8"))
+        section = parser["default"]
+        return section["aws_access_key_id"], section["aws_secret_access_key"]
+    except (OSError, KeyError, configparser.Error):
+        raise IdentityError(f"no developer key in {folder / 'credentials'}: is the emulator "
+                            "running there?") from None
 
 
 def _foreign_local(config: Path) -> str:
@@ -153,8 +169,9 @@ def _foreign_local(config: Path) -> str:
     if urlsplit(endpoint).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise IdentityError(f"the local Cognito endpoint {endpoint} is not on this machine")
     region = next(iter(data["pools"].values()))["id"].split("_", 1)[0]
+    key_id, secret = _developer_key(Path(str(data["_folder"])))
     idp = boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region,
-                       aws_access_key_id="local", aws_secret_access_key="local")
+                       aws_access_key_id=key_id, aws_secret_access_key=secret)
     try:
         pool = idp.create_user_pool(PoolName="contracts-another-pool")["UserPool"]["Id"]
         client = idp.create_user_pool_client(

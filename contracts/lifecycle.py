@@ -29,7 +29,7 @@ def after_call(
     if state is not None:
         state.observe(
             case.id, operation_of(case), sent_method(response), path_id(case),
-            status=response.status_code, body=body_of(response),
+            status=response.status_code, body=body_of(response), query=dict(case.query or {}),
         )
 
 

@@ -38,7 +38,9 @@ class RunState:
     creates: Counter[str] = field(default_factory=Counter)  # successful creates by collection
     seen: set[Key] = field(default_factory=set)
     deleted: set[Key] = field(default_factory=set)
-    tokens: set[str] = field(default_factory=set)  # page tokens the API issued
+    # page tokens the API issued, each with the listing's filters it was issued for (the query
+    # without the token and the page size): a token belongs to the listing that issued it
+    tokens: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     latest: dict[Key, dict[str, Any]] = field(default_factory=dict)
     before: dict[str, Before] = field(default_factory=dict)  # by schemathesis case id
     statuses: dict[str, Counter[int]] = field(default_factory=dict)  # "METHOD /path" -> codes
@@ -69,14 +71,16 @@ class RunState:
         with self.lock:
             self.statuses.setdefault(operation, Counter())[status] += 1
 
-    def issued(self, token: str) -> bool:
-        """Whether the API handed out this page token during the run."""
+    def issued(self, token: str, filters: frozenset[tuple[str, str]] | None = None) -> bool:
+        """Whether the API handed out this page token during the run (for a listing with these
+        `filters`, when given: a token of another listing is not one the API issued for this
+        one, e.g. an unfiltered listing's token sent with `?author=`)."""
         with self.lock:
-            return token in self.tokens
+            return token in self.tokens and (filters is None or self.tokens[token] == filters)
 
     def observe(
         self, case_id: str, operation: str, sent: str, path_value: str | None, *,
-        status: int, body: Any,
+        status: int, body: Any, query: dict[str, Any] | None = None,
     ) -> None:
         """Record one response to `operation` ("METHOD /path"), sent with method `sent`."""
         method, _, path = operation.partition(" ")
@@ -99,7 +103,7 @@ class RunState:
                 self._remember(collection, method, resource)
             token = _token(collection, path, method, body)
             if token is not None:
-                self.tokens.add(token)
+                self.tokens[token] = listing_filters(collection, query)
 
     def _remember(self, collection: Collection, method: str, resource: dict[str, Any]) -> None:
         rid = str(resource[collection.id_property])
@@ -148,3 +152,10 @@ def activate(state: RunState | None) -> None:
 def current() -> RunState | None:
     """The state of the run in progress, if any."""
     return _current
+
+
+def listing_filters(collection: Collection, query: dict[str, Any] | None
+                    ) -> frozenset[tuple[str, str]]:
+    """A listing request's filters: its query without the page token and the page size."""
+    skip = {collection.token_param, collection.bound_param}
+    return frozenset((str(k), str(v)) for k, v in (query or {}).items() if k not in skip)

@@ -50,6 +50,11 @@ EXPECTED = {
     "reviews:list_drops_next_token": "listing_complete",
     "reviews:numeric_review_accepted": "negative_data_rejection",
     "reviews:update_keeps_updated_at": "server_timestamps",
+    # The reviews API with users (issue 23): who may do what.
+    "reviews:delete_without_auth": "auth_required",
+    "reviews:update_skips_owner_check": "object_level_authorization",
+    "reviews:author_from_body": "owner_is_caller",
+    "reviews:list_ignores_author": "listing_filter",
     "tasks:create_drops_note": "write_read_back",
     "tasks:get_returns_another": "path_selects_resource",
     "tasks:page_size_ignored": "list_bound_honoured",
