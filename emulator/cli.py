@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from emulator import cli_auth, reload
+from emulator import cli_auth, reload, web
 from emulator.aws import state
 from emulator.aws.iam_invoke import invoke_permission
 from emulator.aws.moto_server import MotoServer
@@ -61,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return invoke_cli.main(argv[1:])
     if argv[:1] == ["token"]:
         return _token(argv[1:])
+    if argv[:1] == ["web-config"]:
+        from emulator import web_config
+
+        return web_config.main(argv[1:])
     reset_only = argv[:1] == ["reset"]
     args = build_parser().parse_args(argv[1:] if reset_only else argv)
     setup_logging(args.verbose)
@@ -111,6 +115,7 @@ class _Started:
     server: ServerThread  # bound, not serving yet
     moto: MotoServer
     auth: AuthSettings
+    site: ServerThread | None  # --web: the page's port, bound, not serving yet
 
 
 def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
@@ -128,7 +133,9 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}",
               file=sys.stderr)
         return None
+    site: ServerThread | None = None
     try:
+        site = web.bind(args.web, host, args.web_port)
         warn_about(service, args)
         cli_auth.warn_unrunnable(service, auth)
         cli_auth.warn_unrunnable_http_api(service, auth)
@@ -142,8 +149,10 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         runtime = _with_virtualenvs(runtime, service, args)  # moto starts meanwhile
     except BaseException:
         server.stop()
+        if site is not None:
+            site.stop()
         raise
-    return _Started(service, runtime, dynamodb, server, moto, auth)
+    return _Started(service, runtime, dynamodb, server, moto, auth, site)
 
 
 def _serve(args: argparse.Namespace, started: _Started) -> int:
@@ -166,7 +175,8 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb,
                               sources=sources)
-        print_routes(service, server, dynamodb or moto.endpoint, started.auth)
+        page = _serve_page(started, auth, args.web)
+        print_routes(service, server, dynamodb or moto.endpoint, started.auth, extra=page)
         wait_for_signal()
     except KeyboardInterrupt:  # Ctrl-C before the signal handler took over: the same stop
         pass
@@ -176,12 +186,23 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         if sources is not None:
             sources.stop()
         server.stop()
+        if started.site is not None:
+            started.site.stop()
         if invoker is not None:
             invoker.close()
         moto.stop()
     flush_logs()
     print(f"Stopped. {_kept(args, started)}", flush=True)
     return 0
+
+
+def _serve_page(started: _Started, auth: AuthSettings, folder: Path | None) -> list[str]:
+    """--web: serve the page with the config.json of this API and its user pool."""
+    if started.site is None or folder is None:
+        return []
+    api_url = _local_url(started.server) + started.service.base_path
+    config = web.local_config(started.service, api_url, auth.user_pools, started.moto.endpoint)
+    return [web.serve(started.site, folder, config)]
 
 
 def _kept(args: argparse.Namespace, started: _Started) -> str:

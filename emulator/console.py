@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Sequence
 
 from emulator import cli_auth
 from emulator.config.flags import listen_address
@@ -90,7 +91,7 @@ def aws_endpoint_warnings(service: ServiceConfig) -> list[str]:
 
 
 def print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str,
-                  auth: AuthSettings) -> None:
+                  auth: AuthSettings, *, extra: Sequence[str] = ()) -> None:
     flush_logs()  # the warnings so far come before the banner
     table = route_table(service, server.url)
     print("\n".join(table.lines), flush=True)
@@ -99,6 +100,8 @@ def print_routes(service: ServiceConfig, server: ServerThread, dynamodb: str,
     for line in cli_auth.protected_lines(service, auth):
         print(line)
     cli_auth.print_auth(service, auth, print)
+    for line in extra:  # --web's page
+        print(line)
     print(f"Ready: {table.ready}", flush=True)
 
 

@@ -12,7 +12,7 @@ from emulator.config.flags import offline_flags
 def build_parser() -> argparse.ArgumentParser:
     """Describe every flag; --help shows them."""
     p = argparse.ArgumentParser(
-        prog="python -m emulator", usage="%(prog)s [reset | token] [options]",
+        prog="python -m emulator", usage="%(prog)s [reset | token | web-config] [options]",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Serve a Serverless Framework service's http routes like API Gateway (REST\n"
                     "v1, Lambda proxy), run its Python handlers like Lambda, on moto DynamoDB.\n"
@@ -21,7 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "  (none)  serve until Ctrl-C; tables are saved and loaded on the next start\n"
                     "  reset   remove this stage's saved tables and exit\n"
                     "  token   print a token of a user of the running emulator's Cognito user "
-                    "pool\n          (python -m emulator token --help)",
+                    "pool\n          (python -m emulator token --help)\n"
+                    "  web-config  write a web page's config.json from a deployed stack's "
+                    "outputs\n          (python -m emulator web-config --help)",
         epilog="Also installed as the `review-api-emulator` command.")
     p.add_argument("--config", type=Path, metavar="PATH",
                    help="the service file (default: serverless.yml, .yaml or .json in this "
@@ -88,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true",
                    help="delete the saved tables of this stage before starting (`python -m "
                         "emulator reset` deletes them without starting)")
+    p.add_argument("--web", type=Path, metavar="DIR",
+                   help="also serve the static web page in DIR (e.g. web/) on its own port, so "
+                        "its API and Cognito calls are cross-origin as after deploy; its "
+                        "/config.json names this API and its user pool")
+    p.add_argument("--web-port", type=_port, default=8080, metavar="PORT",
+                   help="the web page's port (default 8080; 0 = any free)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
