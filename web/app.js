@@ -278,6 +278,11 @@ function wireReviews() {
 }
 
 async function start() {
+  await setUp();
+  document.body.dataset.ready = 'true';  // the first page of reviews is in (or failed)
+}
+
+async function setUp() {
   try {
     const response = await fetch('config.json', { cache: 'no-store' });
     if (!response.ok) throw new Error(String(response.status));
