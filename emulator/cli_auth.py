@@ -153,17 +153,22 @@ DEFAULT_PASSWORD = "Local-Passw0rd!"  # local pools only; moto keeps users in me
 def token_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m emulator token",
-        description="Print an ID token of a user of a running emulator's Cognito user pool "
-                    "(the user is created when missing), for a COGNITO_USER_POOLS route: "
-                    "curl -H \"Authorization: $(python -m emulator token --user alice)\" ...")
+        description="Print an ID token of a user of a running emulator's Cognito user pool, "
+                    "for a COGNITO_USER_POOLS route: curl -H \"Authorization: $(python -m "
+                    "emulator token --user alice)\" ... A missing user is signed up (confirmed "
+                    "at once: a local pool sends no code) and signed in, in one step.")
     p.add_argument("--config", type=Path, metavar="PATH",
                    help="the service file or its folder (default: the one in this folder)")
     p.add_argument("--stage")
     p.add_argument("--region")
     p.add_argument("--state-dir", type=Path, metavar="DIR")
-    p.add_argument("--pool", help="logical id or PoolName (default: the only pool)")
+    p.add_argument("--pool", help="logical id or UserPoolName (default: the only pool)")
     p.add_argument("--client", help="client logical id (default: the pool's first client)")
-    p.add_argument("--user", required=True)
+    p.add_argument("--user", required=True,
+                   help="the user's sign-in name; on a pool whose users sign up by email, a "
+                        "name without @ stands for NAME@example.com")
+    p.add_argument("--name", help="the user's `name` attribute (set or changed)")
+    p.add_argument("--email", help="the user's `email` attribute (set or changed)")
     p.add_argument("--password", default=DEFAULT_PASSWORD,
                    help=f"set and use this password (default {DEFAULT_PASSWORD})")
     p.add_argument("--access", action="store_true", help="print the access token instead")
@@ -184,6 +189,6 @@ def token_main(argv: list[str], load: Callable[[argparse.Namespace], ServiceConf
     if pool is None:
         raise ConfigError(f"name one of the user pools: {', '.join(pools) or 'none in resources'}",
                           key="--pool")
-    print(cognito.user_token(path, pool.logical_id, args.client, args.user, args.password,
-                             access=args.access))
+    person = cognito.Person(args.user, args.password, args.name, args.email)
+    print(cognito.user_token(path, pool, args.client, person, access=args.access))
     return 0

@@ -1,5 +1,6 @@
 """The local AWS endpoint: moto's server app in a process of its own, on loopback only, with the
-functions' IAM role enforced in front of it (iam.py) and its tables kept on disk (snapshots.py).
+functions' IAM role enforced in front of it (iam.py), its tables kept on disk (snapshots.py),
+and its Cognito made to behave as AWS's does for tokens, sign-up and browsers (cognito_local.py).
 
 Run by the emulator as ``python -m emulator.aws.moto_process --host 127.0.0.1``. Its settings (the
 tables, the IAM role, the state file, seed data) arrive as one JSON line on stdin, so nothing
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emulator.aws import cognito_local
 from emulator.aws.iam import IamMiddleware, IamSettings
 from emulator.aws.watchdog import exit_when_parent_dies
 
@@ -79,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     # Import moto (the slow part of start-up) before the settings arrive: the emulator spawns
     # this process first and reads its config meanwhile.
     moto_app = build_app()
+    cognito_local.install()  # ID tokens with the user's attributes; sign-ups confirmed at once
     in_process_caller(moto_app, "us-east-1")("ListTables", {})  # warms moto's DynamoDB app
     line = _read_line(sys.stdin.fileno())
     if not line:  # stdin closed before any settings: the emulator gave up (or died)
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     _create_tables(call, settings.tables)
     keeper = _keeper(settings, call)
     app: WsgiApp = keeper.middleware(moto_app) if keeper else moto_app
-    app = IamMiddleware(app, settings.iam, settings.control_token)
+    app = cognito_local.BrowserCors(IamMiddleware(app, settings.iam, settings.control_token))
     listener = (socket.socket(fileno=args.fd) if args.fd is not None
                 else socket.create_server((args.host, args.port), backlog=512))
     server = serve(app, listener)

@@ -1,14 +1,18 @@
 """Cognito user pools of `resources:` (AWS::Cognito::UserPool, AWS::Cognito::UserPoolClient).
 
 The emulator creates them in the embedded moto (cognito-idp) at start, so COGNITO_USER_POOLS
-authorizers verify real tokens signed by moto's key. Only what that needs is read: the pool's
-name and its clients (with their ExplicitAuthFlows); other properties are kept as given.
+authorizers verify real tokens signed by moto's key. The pool's name (`UserPoolName`) and its
+clients are read, and the properties that shape sign-up and tokens (username attributes, the
+password policy, the schema, the clients' auth flows and read attributes, ...) are handed to
+moto's CreateUserPool / CreateUserPoolClient: CloudFormation's property names for them are the
+API's parameter names (AWS, "AWS::Cognito::UserPool" and "AWS::Cognito::UserPoolClient"
+reference pages).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.config.document import Document
@@ -17,6 +21,16 @@ from emulator.config.intrinsics import CfnContext, resolve_intrinsics
 POOL = "AWS::Cognito::UserPool"
 CLIENT = "AWS::Cognito::UserPoolClient"
 TYPES = frozenset({POOL, CLIENT})
+# The properties passed on to moto, named alike in CloudFormation and the API. Others (Lambda
+# triggers, domains, SMS and email settings, tags) do not change what a local token carries.
+POOL_SETTINGS = ("AccountRecoverySetting", "AdminCreateUserConfig", "AliasAttributes",
+                 "AutoVerifiedAttributes", "DeletionProtection", "MfaConfiguration", "Policies",
+                 "Schema", "UserAttributeUpdateSettings", "UsernameAttributes",
+                 "UsernameConfiguration")
+CLIENT_SETTINGS = ("AccessTokenValidity", "AuthSessionValidity", "EnableTokenRevocation",
+                   "ExplicitAuthFlows", "GenerateSecret", "IdTokenValidity",
+                   "PreventUserExistenceErrors", "ReadAttributes", "RefreshTokenValidity",
+                   "TokenValidityUnits", "WriteAttributes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +38,21 @@ class UserPoolClientConfig:
     logical_id: str
     name: str
     auth_flows: tuple[str, ...]
+    settings: Mapping[str, Any] = field(default_factory=dict)  # CreateUserPoolClient's
 
 
 @dataclass(frozen=True, slots=True)
 class UserPoolConfig:
     logical_id: str
-    name: str  # PoolName, else "{service}-{stage}-{LogicalId}"
+    name: str  # UserPoolName, else "{service}-{stage}-{LogicalId}"
     clients: tuple[UserPoolClientConfig, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)  # CreateUserPool's
+
+    @property
+    def username_attributes(self) -> tuple[str, ...]:
+        """`email` / `phone_number` when users sign up with one of them as their username."""
+        value = self.settings.get("UsernameAttributes")
+        return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def read_user_pools(doc: Document, prefix: str, context: CfnContext
@@ -38,14 +60,15 @@ def read_user_pools(doc: Document, prefix: str, context: CfnContext
     """The user pools of `resources:` with their clients; `prefix` is "{service}-{stage}"."""
     key = ("resources", "Resources")
     resources = doc.mapping(doc.mapping(doc.doc.get("resources"), key[:1]).get(key[1]), key)
-    pools: dict[str, str] = {}
+    pools: dict[str, tuple[str, dict[str, Any]]] = {}
     clients: dict[str, list[UserPoolClientConfig]] = {}
     for logical_id, raw in resources.items():
         resource = doc.mapping(raw, (*key, logical_id))
         props = doc.mapping(resource.get("Properties"), (*key, logical_id, "Properties"))
         props = resolve_intrinsics(props, context)
         if resource.get("Type") == POOL:
-            pools[str(logical_id)] = _name(props.get("PoolName"), prefix, str(logical_id))
+            pools[str(logical_id)] = (_name(props.get("UserPoolName"), prefix, str(logical_id)),
+                                      _settings(props, POOL_SETTINGS))
         elif resource.get("Type") == CLIENT:
             pool = _ref(props.get("UserPoolId"))
             if pool is None:
@@ -55,12 +78,17 @@ def read_user_pools(doc: Document, prefix: str, context: CfnContext
             flows = props.get("ExplicitAuthFlows") or []
             clients.setdefault(pool, []).append(UserPoolClientConfig(
                 str(logical_id), _name(props.get("ClientName"), prefix, str(logical_id)),
-                tuple(str(f) for f in flows) if isinstance(flows, list) else ()))
+                tuple(str(f) for f in flows) if isinstance(flows, list) else (),
+                _settings(props, CLIENT_SETTINGS)))
     for pool in clients:
         if pool not in pools:
             doc.note((*key, clients[pool][0].logical_id), f"client of unknown user pool {pool}")
-    return tuple(UserPoolConfig(lid, name, tuple(clients.get(lid, ())))
-                 for lid, name in pools.items())
+    return tuple(UserPoolConfig(lid, name, tuple(clients.get(lid, ())), settings)
+                 for lid, (name, settings) in pools.items())
+
+
+def _settings(props: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: props[name] for name in names if name in props}
 
 
 def _name(value: Any, prefix: str, logical_id: str) -> str:

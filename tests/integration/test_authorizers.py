@@ -6,6 +6,7 @@ its handler echoes requestContext.authorizer and the API key it was given.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -181,3 +182,56 @@ def test_http_api_lambda_and_jwt_authorizers(emulator: EmulatorProcess, service:
     assert (status, body["authorizer"]["jwt"]["claims"]["cognito:username"]) == (200, "dave")
     assert call(v2, "/v2/pool", Authorization=id_token[:-2] + "xx")[0] == 401
     assert call(v2, "/v2/pool")[0] == 401
+
+
+def test_local_cognito_gives_real_claims_and_answers_browsers(emulator: EmulatorProcess,
+                                                              service: Path) -> None:
+    """ID tokens carry the user's attributes; the pool's JSON API answers a page's calls."""
+    made = token_command(service, "--user", "erin", "--name", "Erin Example",
+                         "--email", "erin@example.com")
+    assert made.returncode == 0, made.stderr
+    status, body = call(emulator, "/pool", Authorization=made.stdout.strip())
+    claims = body["authorizer"]["claims"]
+    assert (status, claims["cognito:username"], claims["name"], claims["email"],
+            claims["email_verified"], claims["token_use"]) == (
+        200, "erin", "Erin Example", "erin@example.com", "false", "id")
+    (discovery,) = (service / ".emulator").glob("*.cognito.json")
+    live = json.loads(discovery.read_text())
+    moto = EmulatorProcess(service / "serverless.yml")
+    moto.base_url = live["endpoint"]
+    target = "AWSCognitoIdentityProviderService."
+    asked = "content-type,x-amz-target,x-amz-user-agent"
+    preflight = moto.request("OPTIONS", "/", headers=[
+        ("Origin", "http://127.0.0.1:8000"), ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", asked)])
+    assert (preflight.status, preflight.header("Access-Control-Allow-Origin"),
+            preflight.header("Access-Control-Allow-Methods"),
+            preflight.header("Access-Control-Allow-Headers"),
+            preflight.header("Access-Control-Max-Age"), preflight.body) == (
+        200, "*", "POST", asked, "172800", b"")
+
+    def browser(operation: str, payload: dict[str, Any]) -> Any:
+        reply = moto.request("POST", "/", body=payload, headers=[
+            ("Origin", "http://127.0.0.1:8000"), ("X-Amz-Target", target + operation),
+            ("Content-Type", "application/x-amz-json-1.1")])
+        assert (reply.header("Access-Control-Allow-Origin"),
+                reply.header("Access-Control-Expose-Headers")) == (
+            "*", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
+        return reply.status, reply.json()
+
+    client_id = live["pools"]["UserPool"]["clients"]["UserPoolClient"]
+    status, signed_up = browser("SignUp", {
+        "ClientId": client_id, "Username": "frank", "Password": "Local-Passw0rd!",
+        "UserAttributes": [{"Name": "name", "Value": "Frank"}]})
+    assert (status, signed_up["UserConfirmed"], "CodeDeliveryDetails" in signed_up) == (
+        200, True, False)  # confirmed at once: no code to type locally
+    assert browser("SignUp", {"ClientId": client_id, "Username": "frank",
+                              "Password": "Local-Passw0rd!"})[1]["__type"].endswith(
+        "UsernameExistsException")
+    status, signed_in = browser("InitiateAuth", {
+        "ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": "frank", "PASSWORD": "Local-Passw0rd!"}})
+    status, body = call(emulator, "/pool",
+                        Authorization=signed_in["AuthenticationResult"]["IdToken"])
+    assert (status, body["authorizer"]["claims"]["sub"], body["authorizer"]["claims"]["name"]
+            ) == (200, signed_up["UserSub"], "Frank")

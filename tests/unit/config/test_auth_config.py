@@ -141,7 +141,7 @@ resources:
   Resources:
     Users:
       Type: AWS::Cognito::UserPool
-      Properties: {PoolName: people}
+      Properties: {UserPoolName: people}
     Web:
       Type: AWS::Cognito::UserPoolClient
       Properties: {UserPoolId: !Ref Users, ExplicitAuthFlows: [ALLOW_USER_PASSWORD_AUTH]}
@@ -162,3 +162,28 @@ def test_user_pool_authorizers_and_getatt_of_a_local_function(tmp_path: Path) ->
     assert config.unsupported == ()  # the pool and its client are emulated
     config = load(tmp_path, "authorizer:\n  arn: !GetAtt AuthLambdaFunction.Arn")
     assert authorizer_of(config) == AuthorizerConfig("auth", AuthorizerKind.TOKEN, "auth")
+
+
+def test_user_pool_properties_that_shape_sign_up_and_tokens_reach_moto(tmp_path: Path) -> None:
+    path = tmp_path / "serverless.yml"
+    path.write_text("service: svc\nprovider: {name: aws, stage: dev}\n" + """\
+resources:
+  Resources:
+    Users:
+      Type: AWS::Cognito::UserPool
+      Properties:
+        UsernameAttributes: [email]
+        AutoVerifiedAttributes: [email]
+        Policies: {PasswordPolicy: {MinimumLength: 12}}
+        LambdaConfig: {PreSignUp: arn:aws:lambda:us-east-1:1:function:x}
+    Web:
+      Type: AWS::Cognito::UserPoolClient
+      Properties: {UserPoolId: !Ref Users, ExplicitAuthFlows: [ALLOW_USER_SRP_AUTH],
+                   ReadAttributes: [name], CallbackURLs: ["http://x"]}
+""", encoding="utf-8")
+    (pool,) = load_service(path, env={}).user_pools
+    assert (pool.name, dict(pool.settings), pool.username_attributes) == (
+        "svc-dev-Users", {"UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"],
+                          "Policies": {"PasswordPolicy": {"MinimumLength": 12}}}, ("email",))
+    assert dict(pool.clients[0].settings) == {"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"],
+                                              "ReadAttributes": ["name"]}
