@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import CHROMIUM_ARGS, chromium_path, start_site
+from harness import CHROMIUM_ARGS, chromium_path, start_site, warm_up
 
 from tests.integration.emulator_harness import REPO, REVIEW_API, EmulatorProcess
 
@@ -53,6 +53,7 @@ def site(browser: Any, venv_dir: Path, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[tuple[EmulatorProcess, str]]:
     """The review API on the emulator, and the page on its own origin."""
     emulator, url = start_site(REVIEW_API, venv_dir, tmp_path_factory.mktemp("state"))
+    warm_up(url)
     yield emulator, url
     emulator.stop()
 
