@@ -61,7 +61,7 @@ def _call(url: str, method: str = "GET", body: Any = None,
         return error.code, json.loads(error.read() or b"null")
 
 
-def _until_served(url: str, method: str = "GET", body: Any = None,
+def until_served(url: str, method: str = "GET", body: Any = None,
                   headers: dict[str, str] | None = None) -> tuple[int, Any]:
     """Call until the function answers: a cold start on a loaded machine can pass the
     function's 6 s timeout (502); a few tries, no sleeps (each try is a real call)."""
@@ -92,11 +92,11 @@ def warm_up(page_url: str) -> None:
             "AuthParameters": {"USERNAME": email, "PASSWORD": "Warm-up-Passw0rd!"}},
             {**idp, "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
         headers["Authorization"] = signed["AuthenticationResult"]["IdToken"]
-    _until_served(f"{api}/reviews")
-    _until_served(f"{api}/reviews/{uuid.uuid4()}")
-    status, review = _until_served(f"{api}/reviews", "POST", {"review": "warm-up"}, headers)
+    until_served(f"{api}/reviews")
+    until_served(f"{api}/reviews/{uuid.uuid4()}")
+    status, review = until_served(f"{api}/reviews", "POST", {"review": "warm-up"}, headers)
     assert status == 201, (status, review)
-    _until_served(f"{api}/reviews/{review['id']}", "PUT", {"review": "warm-up"}, headers)
-    _until_served(f"{api}/reviews/{review['id']}", "DELETE", None, headers)
+    until_served(f"{api}/reviews/{review['id']}", "PUT", {"review": "warm-up"}, headers)
+    until_served(f"{api}/reviews/{review['id']}", "DELETE", None, headers)
 
 

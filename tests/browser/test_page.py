@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 pytest.importorskip("playwright", reason="the browser tests need .[browser] (nox -s browser)")
-from harness import NOCORS, start_site
+from harness import NOCORS, start_site, until_served
 from pages import (
     Person,
     api,
@@ -178,6 +178,7 @@ def test_a_review_is_created_with_the_keyboard_alone(
 def nocors(browser: Any, venv_dir: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Any:
     emulator, url = start_site(NOCORS, venv_dir, tmp_path_factory.mktemp("nocors"))
+    until_served(emulator.base_url + "/reviews")  # warm: a cold start's 502 lacks CORS too
     yield url
     emulator.stop()
 
