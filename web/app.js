@@ -51,8 +51,13 @@ function sessionExpired(draft) {
 function restoreDraft() {
   const raw = sessionStorage.getItem(DRAFT_KEY);
   sessionStorage.removeItem(DRAFT_KEY);
-  const draft = raw ? JSON.parse(raw) : null;
-  if (!draft) return false;
+  let draft = null;
+  try {
+    draft = raw ? JSON.parse(raw) : null;
+  } catch {
+    return false;
+  }
+  if (!draft || typeof draft.text !== 'string') return false;
   const item = draft.id && document.querySelector(`li[data-id="${CSS.escape(draft.id)}"]`);
   if (item && item.review) {
     openEditor(item, draft.text);
