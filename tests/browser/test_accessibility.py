@@ -27,7 +27,7 @@ def test_axe_finds_no_serious_violation_signed_out_and_signed_in(
     page = open_page(browser, url, bypass_csp=True)  # axe is injected as a script
     assert _serious_violations(page) == []
     sign_up(page, Person.new("Erin"))
-    page.get_by_label("Your review").fill("Accessible, I hope")
+    page.get_by_label("Your review", exact=True).fill("Accessible, I hope")
     page.get_by_role("button", name="Post review").click()
     page.get_by_text("Review posted.").wait_for()
     assert _serious_violations(page) == []

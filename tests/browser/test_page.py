@@ -32,6 +32,7 @@ from tests.integration.emulator_harness import EmulatorProcess
 FORBIDDEN = "You can only change or delete your own reviews."
 EXPIRED = "Your session has expired. Please sign in again; what you typed is kept."
 UNREACHABLE = "The reviews service could not be reached."
+TYPED = "Typed before the session ended"
 
 
 def _items(page: Any) -> list[str]:
@@ -52,7 +53,7 @@ def test_two_users_create_page_through_edit_delete_and_b_is_refused(
     sign_up(page, alice)
 
     # GIVEN Alice's first review, posted through the page, and 11 more posted by script
-    page.get_by_label("Your review").fill("Alice 00: the soup was cold")
+    page.get_by_label("Your review", exact=True).fill("Alice 00: the soup was cold")
     page.get_by_role("button", name="Post review").click()
     page.get_by_text("Review posted.").wait_for()
     token = id_token(page)
@@ -70,7 +71,7 @@ def test_two_users_create_page_through_edit_delete_and_b_is_refused(
 
     # AND edits one and deletes another
     _review(page, "Alice 00").get_by_role("button", name="Edit").click()
-    page.get_by_label("Edit your review").fill("Alice 00: the soup was hot after all")
+    page.get_by_label("Edit your review", exact=True).fill("Alice 00: the soup was hot after all")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Review saved.").wait_for()
     _review(page, "Alice 01").get_by_role("button", name="Delete").click()
@@ -88,13 +89,13 @@ def test_two_users_create_page_through_edit_delete_and_b_is_refused(
     assert "Alice" in mine.locator(".meta").inner_text()
 
     # AND a request forged from Bob's page against Alice's review shows the 403 in words
-    other.get_by_label("Your review").fill("Bob's own")
+    other.get_by_label("Your review", exact=True).fill("Bob's own")
     other.get_by_role("button", name="Post review").click()
     other.get_by_text("Review posted.").wait_for()
     _review(other, "Bob's own").get_by_role("button", name="Edit").click()
     alices = _review(other, "the soup was hot after all").get_attribute("data-id")
     other.locator("form.editor input[name=id]").evaluate("(el, id) => { el.value = id; }", alices)
-    other.get_by_label("Edit your review").fill("Bob was here")
+    other.get_by_label("Edit your review", exact=True).fill("Bob was here")
     other.get_by_role("button", name="Save").click()
     other.get_by_role("alert").filter(has_text=FORBIDDEN).wait_for()
     other.screenshot(path=str(screenshots / "web-forbidden.png"))
@@ -111,7 +112,7 @@ def test_markup_in_a_review_is_shown_as_text(browser: Any,
     sign_up(page, Person.new("Mallory"))
     hostile = ('<script>window.__owned = 1</script><img src=x onerror="window.__owned = 2">'
                '<b>bold</b>')
-    page.get_by_label("Your review").fill(hostile)
+    page.get_by_label("Your review", exact=True).fill(hostile)
     page.get_by_role("button", name="Post review").click()
     page.get_by_text("Review posted.").wait_for()
     page.reload()  # and once more as the list renders it from the API
@@ -133,19 +134,19 @@ def test_an_expired_session_returns_to_sign_in_and_keeps_the_text(
 
     # GIVEN a token past its expiry: the page knows without asking
     set_token(page, expired(token))
-    page.get_by_label("Your review").fill("Typed before the session ended")
+    page.get_by_label("Your review", exact=True).fill(TYPED)
     page.get_by_role("button", name="Post review").click()
     page.get_by_text(EXPIRED).wait_for()
     assert page.locator("#sign-in-email").is_visible()
     sign_in(page, carol)
-    assert page.get_by_label("Your review").input_value() == "Typed before the session ended"
+    assert page.get_by_label("Your review", exact=True).input_value() == TYPED
 
     # AND a token the API refuses (signature broken, not expired): the gateway's 401
     set_token(page, with_claims(id_token(page), name="Carol the forger"))
     page.get_by_role("button", name="Post review").click()
     page.get_by_text(EXPIRED).wait_for()
     sign_in(page, carol)
-    assert page.get_by_label("Your review").input_value() == "Typed before the session ended"
+    assert page.get_by_label("Your review", exact=True).input_value() == TYPED
     page.context.close()
 
 
