@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from api import http, store
 
 REVIEW_MAX = 5000
-NAME_MAX = 100
 LIMIT_MIN = 1
 LIMIT_MAX = 100
 LIMIT_DEFAULT = 25
-ALLOWED_KEYS = ("review", "name")
+ALLOWED_KEYS = ("review",)
+# Keys a client may think it can send; each refusal says why.
+FROM_TOKEN = {
+    "author": "'author' cannot be set: a review's author is the signed-in user (from the token)",
+    "name": "'name' is no longer accepted: a review's author is the signed-in user (from the "
+            "token), shown as 'author'",
+}
 
 # Plain ASCII decimal digits only: no sign, no spaces, no exponent, no other scripts' digits.
 _DIGITS = re.compile(r"[0-9]+")
@@ -27,10 +32,9 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 @dataclass(frozen=True, slots=True)
 class ReviewInput:
-    """A validated create or update body; `name` is None when the client omitted it."""
+    """A validated create or update body."""
 
     review: str
-    name: str | None
 
 
 def _text(body: dict[str, object], key: str, maximum: int) -> str:
@@ -43,9 +47,12 @@ def _text(body: dict[str, object], key: str, maximum: int) -> str:
 
 
 def review_input(body: object) -> ReviewInput:
-    """Validate a create or update body: `review` required, `name` optional, nothing else."""
+    """Validate a create or update body: `review` required, nothing else."""
     if not isinstance(body, dict):
         raise http.bad_request("The request body must be a JSON object")
+    for key, why in FROM_TOKEN.items():
+        if key in body:
+            raise http.bad_request(why)
     unknown = sorted(str(key) for key in body if key not in ALLOWED_KEYS)
     if unknown:
         raise http.bad_request(
@@ -56,8 +63,7 @@ def review_input(body: object) -> ReviewInput:
     review = _text(body, "review", REVIEW_MAX)
     if _NOT_ONLY_WHITESPACE.search(review) is None:
         raise http.bad_request("'review' must not be only whitespace")
-    name = _text(body, "name", NAME_MAX) if "name" in body else None
-    return ReviewInput(review=review, name=name)
+    return ReviewInput(review=review)
 
 
 def _plain_int(raw: str) -> int | None:
@@ -86,11 +92,27 @@ def review_id(raw: str | None) -> str:
     return raw
 
 
-def start_key(raw: str | None) -> store.Key | None:
-    """Decode the `nextToken` query parameter; a token this API did not issue is a 400."""
+def author_filter(raw: str | None) -> str | None:
+    """The `author` query parameter: a user id (a user pool's `sub` is a UUID), or absent."""
+    if raw is None:
+        return None
+    if _UUID.fullmatch(raw) is None:
+        raise http.bad_request("'author' must be a user id: the UUID of a review's author.id")
+    return raw
+
+
+def start_key(raw: str | None, author: str | None = None) -> store.Key | None:
+    """Decode the `nextToken` query parameter; a token this API did not issue, or one of
+    another listing (all reviews, another author), is a 400."""
     if raw is None:
         return None
     try:
-        return store.decode_token(raw)
+        key = store.decode_token(raw)
     except store.InvalidToken as exc:
-        raise http.bad_request("'nextToken' is invalid: pass one from a previous page") from exc
+        raise http.bad_request(_BAD_TOKEN) from exc
+    if key.get("authorId") != author:
+        raise http.bad_request(_BAD_TOKEN + " of this listing (same 'author')")
+    return key
+
+
+_BAD_TOKEN = "'nextToken' is invalid: pass one from a previous page"

@@ -17,12 +17,13 @@ SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 EXPECTED: dict[tuple[str, str], tuple[str, set[str]]] = {
-    ("post", "/reviews"): ("createReview", {"201", "400", "500"}),
+    ("post", "/reviews"): ("createReview", {"201", "400", "401", "500"}),
     ("get", "/reviews"): ("listReviews", {"200", "400", "500"}),
     ("get", "/reviews/{id}"): ("getReview", {"200", "404", "500"}),
-    ("put", "/reviews/{id}"): ("updateReview", {"200", "400", "404", "500"}),
-    ("delete", "/reviews/{id}"): ("deleteReview", {"204", "404", "500"}),
+    ("put", "/reviews/{id}"): ("updateReview", {"200", "400", "401", "403", "404", "500"}),
+    ("delete", "/reviews/{id}"): ("deleteReview", {"204", "401", "403", "404", "500"}),
 }
+PROTECTED = {("post", "/reviews"), ("put", "/reviews/{id}"), ("delete", "/reviews/{id}")}
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,9 @@ def test_operation_has_its_id_and_status_codes(
 
 def test_every_response_requires_the_cors_header(spec: dict[str, Any]) -> None:
     for method, path, status, response in responses(spec):
+        if status == "401":  # the gateway's own reply: no CORS header
+            assert "headers" not in response, (method, path)
+            continue
         header = resolve(spec, response["headers"]["Access-Control-Allow-Origin"])
         assert header["required"] is True, (method, path, status)
         assert header["schema"]["enum"] == ["*"]
@@ -106,16 +110,21 @@ def test_objects_reject_unknown_keys(spec: dict[str, Any], name: str) -> None:
 def test_review_fields_follow_the_contract(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     review = schemas["Review"]
-    assert set(review["required"]) == {"id", "review", "name", "createdAt", "updatedAt"}
+    assert set(review["required"]) == {"id", "review", "author", "createdAt", "updatedAt"}
     assert review["properties"]["id"]["format"] == "uuid"
+    author = schemas["Author"]
+    assert (author["required"], author["additionalProperties"]) == (["id", "name"], False)
+    assert author["properties"]["id"]["x-contracts-owner"] == "sub"
+    assert author["properties"]["name"]["x-contracts-owner"] == "name"
     text = schemas["ReviewText"]
     assert (text["minLength"], text["maxLength"]) == (1, 5000)
     not_only_whitespace = re.compile(text["pattern"])  # ECMA-262 and Python read it alike
     assert [bool(not_only_whitespace.search(t)) for t in (" \t\n", "\u3000\ufeff", " a ")] == [
         False, False, True]
     name = schemas["AuthorName"]
-    assert (name["minLength"], name["maxLength"]) == (1, 100)
+    assert (name["minLength"], name["maxLength"]) == (1, 2048)
     assert schemas["ReviewInput"]["required"] == ["review"]
+    assert set(schemas["ReviewInput"]["properties"]) == {"review"}  # the author: from the token
     listing = schemas["ReviewList"]
     assert set(listing["required"]) == {"items", "nextToken"}
     assert listing["properties"]["nextToken"]["nullable"] is True
@@ -130,6 +139,20 @@ def test_list_limit_is_bounded(spec: dict[str, Any]) -> None:
         "default": 25,
     }
     assert params["nextToken"]["schema"]["type"] == "string"
+    assert (params["author"]["schema"], params["author"]["x-contracts-filter"]) == (
+        {"type": "string", "format": "uuid"}, "author.id")
+
+
+def test_writes_need_the_user_pool_token_and_reads_are_public(spec: dict[str, Any]) -> None:
+    assert spec["components"]["securitySchemes"]["CognitoUserPool"] == {
+        "type": "apiKey", "in": "header", "name": "Authorization",
+        "x-amazon-apigateway-authtype": "cognito_user_pools",
+        "description": spec["components"]["securitySchemes"]["CognitoUserPool"]["description"]}
+    assert "security" not in spec
+    protected = {key for key, op in operations(spec).items() if op.get("security")}
+    assert protected == PROTECTED
+    assert all(operations(spec)[key]["security"] == [{"CognitoUserPool": []}]
+               for key in PROTECTED)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,22 @@ STAGE = "dev"
 COLLECTION, ITEM = "/reviews", "/reviews/{id}"
 # The fixture that marks tests needing every handler test to have run before them.
 AFTER_HANDLER_TESTS = "recording_after_handler_tests"
+AUTHOR_INDEX = "byAuthor"
+
+
+def claims(sub: str, name: str | None, username: str) -> dict[str, str]:
+    """What a COGNITO_USER_POOLS authorizer hands on: an ID token's claims, all strings."""
+    found = {"sub": sub, "email_verified": "true", "iss":
+             "https://cognito-idp.us-east-2.amazonaws.com/us-east-2_example",
+             "cognito:username": username, "aud": "3n4b5urk1ft4fl3mg5e62d9ado",
+             "token_use": "id", "auth_time": "1796673488", "exp": "Mon Dec 07 21:58:08 UTC 2026",
+             "iat": "Mon Dec 07 20:58:08 UTC 2026", "email": f"{username}@example.com"}
+    return found if name is None else {**found, "name": name}
+
+
+ALICE = claims("5c3e9a4d-1f2b-4c6d-8e7f-0a1b2c3d4e5f", "Alice Liddell", "alice")
+BOB = claims("9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", "Bob", "bob")
+NAMELESS = claims("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", None, "carol")
 
 
 @dataclass(slots=True)
@@ -79,8 +95,10 @@ def build_event(
     query: dict[str, str] | None = None,
     body: str | None = None,
     base64_body: bool = False,
+    caller: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Copy AWS's sample REST proxy event and set the request's own values."""
+    """Copy AWS's sample REST proxy event and set the request's own values; `caller`: the
+    claims a Cognito authorizer verified (requestContext.authorizer.claims)."""
     event: dict[str, Any] = copy.deepcopy(_SAMPLE)
     event.update(
         resource=resource,
@@ -99,6 +117,8 @@ def build_event(
         event["headers"]["Content-Type"] = "application/json"
         event["multiValueHeaders"]["Content-Type"] = ["application/json"]
     event["requestContext"].update(httpMethod=method, resourcePath=resource, path=f"/{STAGE}{path}")
+    if caller is not None:
+        event["requestContext"]["authorizer"] = {"claims": dict(caller)}
     return event
 
 
@@ -128,8 +148,13 @@ def check_proxy_result(result: Any) -> Reply:
 class ApiClient:
     """Calls the handlers the way API Gateway would, one real-shaped event per request."""
 
-    def __init__(self, recording: Recording) -> None:
+    def __init__(self, recording: Recording, caller: dict[str, str] | None = ALICE) -> None:
         self._recording = recording
+        self.caller = caller
+
+    def as_user(self, caller: dict[str, str] | None) -> ApiClient:
+        """The same client, calling as another user (None: no verified claims)."""
+        return ApiClient(self._recording, caller)
 
     def call(self, handler: str, event: dict[str, Any]) -> Reply:
         """Invoke `api.reviews.<handler>` and check its proxy result."""
@@ -140,7 +165,8 @@ class ApiClient:
         """POST /reviews with a raw body."""
         return self.call(
             "create",
-            build_event("POST", COLLECTION, COLLECTION, body=body, base64_body=base64_body),
+            build_event("POST", COLLECTION, COLLECTION, body=body, base64_body=base64_body,
+                        caller=self.caller),
         )
 
     def list_reviews(self, query: dict[str, str] | None = None) -> Reply:
@@ -153,11 +179,11 @@ class ApiClient:
 
     def update(self, review_id: str, body: str | None) -> Reply:
         """PUT /reviews/{id} with a raw body."""
-        return self.call("update", self._item_event("PUT", review_id, body))
+        return self.call("update", self._item_event("PUT", review_id, body, self.caller))
 
     def delete(self, review_id: str) -> Reply:
         """DELETE /reviews/{id}."""
-        return self.call("delete", self._item_event("DELETE", review_id))
+        return self.call("delete", self._item_event("DELETE", review_id, caller=self.caller))
 
     def new_review(self, **fields: Any) -> dict[str, Any]:
         """Create a review that must succeed and return it."""
@@ -166,10 +192,11 @@ class ApiClient:
         created: dict[str, Any] = reply.json()
         return created
 
-    def list_all(self, limit: int) -> list[list[dict[str, Any]]]:
+    def list_all(self, limit: int, author: str | None = None) -> list[list[dict[str, Any]]]:
         """Follow nextToken to the end and return every page's items."""
         pages: list[list[dict[str, Any]]] = []
-        query = {"limit": str(limit)}
+        first = {"limit": str(limit)} | ({} if author is None else {"author": author})
+        query = first
         while True:
             reply = self.list_reviews(query)
             assert reply.status == 200, reply.body
@@ -177,13 +204,13 @@ class ApiClient:
             token = reply.json()["nextToken"]
             if token is None:
                 return pages
-            query = {"limit": str(limit), "nextToken": token}
+            query = {**first, "nextToken": token}
 
     @staticmethod
-    def _item_event(method: str, review_id: str, body: str | None = None) -> dict[str, Any]:
-        return build_event(
-            method, ITEM, f"/reviews/{review_id}", path_params={"id": review_id}, body=body
-        )
+    def _item_event(method: str, review_id: str, body: str | None = None,
+                    caller: dict[str, str] | None = None) -> dict[str, Any]:
+        return build_event(method, ITEM, f"/reviews/{review_id}", path_params={"id": review_id},
+                           body=body, caller=caller)
 
 
 @pytest.hookimpl(trylast=True)
@@ -244,16 +271,23 @@ def aws_env(moto_mock: Any, monkeypatch: pytest.MonkeyPatch, table_names: Iterat
     """The Lambda function's environment: a new table name for each test."""
     table_name = next(table_names)
     monkeypatch.setenv("DYNAMODB_TABLE", table_name)
+    monkeypatch.setenv("DYNAMODB_AUTHOR_INDEX", AUTHOR_INDEX)
     return table_name
 
 
 @pytest.fixture
 def aws(aws_env: str, moto_mock: Any, handler_session: boto3.session.Session) -> Iterator[str]:
-    """A new, empty reviews table in moto, and a fresh handler module state."""
+    """A new, empty reviews table in moto (keys and index as serverless.yml declares them), and
+    a fresh handler module state."""
     moto_mock.meta.client.create_table(
         TableName=aws_env,
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"}
+                              for name in ("id", "authorId", "createdAt")],
+        GlobalSecondaryIndexes=[{
+            "IndexName": AUTHOR_INDEX, "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "authorId", "KeyType": "HASH"},
+                          {"AttributeName": "createdAt", "KeyType": "RANGE"}]}],
         BillingMode="PAY_PER_REQUEST",
     )
     # mock_aws swaps boto3.DEFAULT_SESSION out while active and restores it when it stops;

@@ -50,14 +50,21 @@ def test_iam_grants_exactly_the_dynamodb_actions_the_handlers_call(
     assert recording.operations == granted_dynamodb_actions()
 
 
-def test_dynamodb_statements_name_the_table_only() -> None:
-    resources = [
-        resource
-        for statement in statements()
-        if any(a.startswith("dynamodb:") for a in as_list(statement["Action"]))
-        for resource in as_list(statement["Resource"])
-    ]
+TABLE = "table/${self:provider.environment.DYNAMODB_TABLE}"
+AUTHOR_INDEX = f"{TABLE}/index/${{self:provider.environment.DYNAMODB_AUTHOR_INDEX}}"
 
-    assert resources
-    assert all(":table/" in r and "*" not in r for r in resources)
-    assert all(r.endswith("${self:provider.environment.DYNAMODB_TABLE}") for r in resources)
+
+def test_dynamodb_statements_name_the_table_or_its_author_index_only() -> None:
+    grants = {
+        (action, "table/" + resource.split(":table/", 1)[-1])
+        for statement in statements()
+        for action in as_list(statement["Action"])
+        if action.startswith("dynamodb:")
+        for resource in as_list(statement["Resource"])
+    }
+
+    assert all("*" not in resource for _, resource in grants)
+    # Query only on the index (the listing by author); every other action on the table only.
+    assert {resource for action, resource in grants if action == "dynamodb:Query"} == {
+        AUTHOR_INDEX}
+    assert {resource for action, resource in grants if action != "dynamodb:Query"} == {TABLE}

@@ -95,7 +95,8 @@ def test_decimal_numbers_in_stored_items_become_json_numbers(api: ApiClient, tab
         Item={
             "id": REVIEW_ID,
             "review": "rated",
-            "name": "N",
+            "authorId": "5c3e9a4d-1f2b-4c6d-8e7f-0a1b2c3d4e5f",
+            "authorName": "N",
             "createdAt": "2026-01-01T00:00:00.000Z",
             "updatedAt": "2026-01-01T00:00:00.000Z",
             "rating": Decimal("4"),

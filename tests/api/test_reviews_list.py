@@ -8,6 +8,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conftest import ALICE, BOB
 
 from api import store
 
@@ -15,16 +16,18 @@ if TYPE_CHECKING:
     from conftest import ApiClient
 
 
-def put_reviews(table: Any, count: int, size: int = 10) -> set[str]:
-    """Write `count` reviews straight into the table and return their ids."""
-    ids = {str(uuid.UUID(int=i + 1, version=4)) for i in range(count)}
+def put_reviews(table: Any, count: int, size: int = 10, author: dict[str, str] = ALICE,
+                first: int = 1) -> set[str]:
+    """Write `count` reviews of `author` straight into the table and return their ids."""
+    ids = {str(uuid.UUID(int=i + first, version=4)) for i in range(count)}
     with table.batch_writer() as batch:
         for review_id in ids:
             batch.put_item(
                 Item={
                     "id": review_id,
                     "review": "r" * size,
-                    "name": "N",
+                    "authorId": author["sub"],
+                    "authorName": author["name"],
                     "createdAt": "2026-01-01T00:00:00.000Z",
                     "updatedAt": "2026-01-01T00:00:00.000Z",
                 }
@@ -201,3 +204,40 @@ def test_a_token_in_the_standard_base64_alphabet_is_400(api: ApiClient, table: A
 
     assert api.list_reviews({"nextToken": standard}).status == 400
     assert api.list_reviews({"nextToken": b64(key)}).status == 200
+
+
+@pytest.mark.parametrize(("limit", "sizes"), [(7, [7, 7, 7, 2]), (100, [23]), (23, [23])])
+def test_one_authors_reviews_page_through_the_author_index(
+    api: ApiClient, table: Any, limit: int, sizes: list[int]
+) -> None:
+    alices = put_reviews(table, 23)
+    put_reviews(table, 9, author=BOB, first=100)
+    queries: list[str] = []
+    store.table().meta.client.meta.events.register(
+        "before-call.dynamodb", lambda model, **_: queries.append(model.name))
+
+    pages = api.list_all(limit, author=ALICE["sub"])
+
+    assert [len(page) for page in pages] == sizes
+    listed = [item["id"] for page in pages for item in page]
+    assert sorted(listed) == sorted(alices)
+    assert {item["author"]["id"] for page in pages for item in page} == {ALICE["sub"]}
+    assert set(queries) == {"Query"}  # never a Scan
+
+
+def test_an_author_with_no_reviews_lists_nothing(api: ApiClient, table: Any) -> None:
+    put_reviews(table, 3)
+
+    assert api.list_reviews({"author": BOB["sub"]}).json() == {"items": [], "nextToken": None}
+
+
+def test_a_token_of_another_listing_is_400(api: ApiClient, table: Any) -> None:
+    put_reviews(table, 5)
+    put_reviews(table, 5, author=BOB, first=100)
+    everyone = api.list_reviews({"limit": "2"}).json()["nextToken"]
+    alices = api.list_reviews({"limit": "2", "author": ALICE["sub"]}).json()["nextToken"]
+
+    for query in ({"nextToken": alices}, {"nextToken": everyone, "author": ALICE["sub"]},
+                  {"nextToken": alices, "author": BOB["sub"]}):
+        reply = api.list_reviews({"limit": "2", **query})
+        assert (reply.status, "nextToken" in reply.json()["message"]) == (400, True)

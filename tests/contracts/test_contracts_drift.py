@@ -82,3 +82,71 @@ def test_a_mismatch_names_the_route_and_both_files(tmp_path: Path) -> None:
 )
 def test_paths_are_compared_with_one_leading_slash(raw: str, normalised: str) -> None:
     assert drift.normalise(raw) == normalised
+
+
+AUTH_SERVERLESS = """
+service: s
+functions:
+  create:
+    handler: h.create
+    events:
+      - http:
+          path: reviews
+          method: post
+          authorizer:
+            type: COGNITO_USER_POOLS
+            arn: !GetAtt UserPool.Arn
+  list:
+    handler: h.list
+    events:
+      - http: {path: reviews, method: get, authorizer: aws_iam}
+  delete:
+    handler: h.delete
+    events:
+      - http: {path: "reviews/{id}", method: delete, private: true}
+  get:
+    handler: h.get
+    events:
+      - http: GET reviews/{id}
+"""
+
+AUTH_SPEC = """
+openapi: 3.0.3
+info: {title: t, version: "1"}
+security: [{Pool: []}]
+components:
+  securitySchemes:
+    Pool: {type: apiKey, in: header, name: Authorization}
+paths:
+  /reviews:
+    post: {responses: {"201": {description: ok}}}
+    get: {security: [], responses: {"200": {description: ok}}}
+  /reviews/{id}:
+    delete: {responses: {"204": {description: ok}}}
+    get: {responses: {"200": {description: ok}}}
+"""
+
+
+def test_auth_drift_names_the_route_and_both_sides(tmp_path: Path) -> None:
+    deployed, spec = tmp_path / "serverless.yml", tmp_path / "openapi.yaml"
+    deployed.write_text(AUTH_SERVERLESS, encoding="utf-8")
+    spec.write_text(AUTH_SPEC, encoding="utf-8")
+
+    result = drift.compare(deployed, spec)
+
+    assert (result.only_deployed, result.only_specified) == (frozenset(), frozenset())
+    assert (result.protected_only_deployed, result.protected_only_specified) == (
+        {("GET", "/reviews")}, {("GET", "/reviews/{id}")})
+    assert result.describe(deployed, spec).splitlines() == [
+        "GET /reviews: protected in serverless.yml (authorizer or private), public in "
+        "openapi.yaml (no security)",
+        "GET /reviews/{id}: protected in openapi.yaml (security), public in serverless.yml "
+        "(no authorizer, not private)",
+    ]
+
+
+def test_the_repository_protects_exactly_its_writes() -> None:
+    assert {r for r, protected in drift.deployed(REPO / "serverless.yml").items()
+            if protected} == {r for r, protected in drift.specified(REPO / "openapi.yaml").items()
+                              if protected} == {
+        ("POST", "/reviews"), ("PUT", "/reviews/{id}"), ("DELETE", "/reviews/{id}")}

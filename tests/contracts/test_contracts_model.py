@@ -22,7 +22,7 @@ def test_the_reviews_spec_yields_its_collection() -> None:
     assert reviews.timestamps == {"createdAt": "created", "updatedAt": "updated"}
     assert reviews.partial == {"PUT": "keep"}
     assert reviews.never_creates == {"PUT"}
-    assert reviews.writable["POST"] == {"review", "name"}
+    assert reviews.writable["POST"] == {"review"}  # the author comes from the token
 
 
 def test_the_tasks_spec_yields_another_shape_from_the_same_rules() -> None:
