@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from emulator import cli_auth, reload, web
+from emulator import cli_auth, reload
 from emulator.aws import state
 from emulator.aws.iam_invoke import invoke_permission
 from emulator.aws.moto_server import MotoServer
@@ -40,6 +40,8 @@ from emulator.runtime.dependencies import Dependencies, DependencyError
 from emulator.runtime.environments import EnvironmentPool
 from emulator.runtime.invoker import Invoker, RuntimeSettings
 from emulator.server import ServerThread
+from emulator.web.settings import local_config
+from emulator.web.site import check_folder, serve_page
 
 log = logging.getLogger("emulator")
 
@@ -62,9 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["token"]:
         return _token(argv[1:])
     if argv[:1] == ["web-config"]:
-        from emulator import web_config
+        from emulator.web import stack
 
-        return web_config.main(argv[1:])
+        return stack.main(argv[1:])
     reset_only = argv[:1] == ["reset"]
     args = build_parser().parse_args(argv[1:] if reset_only else argv)
     setup_logging(args.verbose)
@@ -135,7 +137,7 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         return None
     site: ServerThread | None = None
     try:
-        site = web.bind(args.web, host, args.web_port)
+        site = _bind_page(args.web, host, args.web_port)
         warn_about(service, args)
         cli_auth.warn_unrunnable(service, auth)
         cli_auth.warn_unrunnable_http_api(service, auth)
@@ -201,8 +203,20 @@ def _serve_page(started: _Started, auth: AuthSettings, folder: Path | None) -> l
     if started.site is None or folder is None:
         return []
     api_url = _local_url(started.server) + started.service.base_path
-    config = web.local_config(started.service, api_url, auth.user_pools, started.moto.endpoint)
-    return [web.serve(started.site, folder, config)]
+    config = local_config(started.service, api_url, auth.user_pools, started.moto.endpoint)
+    return [serve_page(started.site, folder, config)]
+
+
+def _bind_page(folder: Path | None, host: str, port: int) -> ServerThread | None:
+    """--web: take the page's port now, so a taken one is reported before anything runs."""
+    if folder is None:
+        return None
+    check_folder(folder)
+    try:
+        return ServerThread.bind(host, port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port} for the web page: "
+                          f"{exc.strerror or exc}", key="--web-port") from None
 
 
 def _kept(args: argparse.Namespace, started: _Started) -> str:

@@ -1,6 +1,6 @@
 """`python -m emulator web-config`: write the web page's config.json for a deployed stage.
 
-Locally `--web` answers /config.json itself (web.py). After `serverless deploy` the page needs
+Locally `--web` answers /config.json itself (site.py). After `serverless deploy` the page needs
 the same keys for the real stage: they are read from the CloudFormation stack's outputs, which
 the Serverless Framework and this project's serverless.yml declare: `ServiceEndpoint` (the REST
 API's stage URL, written by the Framework for every stack with http events), `UserPoolId` and
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.config.errors import ConfigError
-from emulator.web import CONFIG_NAME, WebConfig
+from emulator.web.settings import CONFIG_NAME, WebConfig
 
 API_OUTPUT = "ServiceEndpoint"
 POOL_OUTPUT = "UserPoolId"

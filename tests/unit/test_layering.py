@@ -20,6 +20,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "runtime": frozenset({"config"}),
     "aws": frozenset({"config"}),
     "gateway": frozenset({"config", "runtime"}),
+    "web": frozenset({"config", "gateway"}),  # --web's static site and its config.json
 }
 PACKAGES = frozenset(ALLOWED)
 TOP = "(top)"

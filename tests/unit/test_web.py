@@ -1,4 +1,4 @@
-"""--web's static site and config.json (emulator/web.py); web-config (emulator/web_config.py)."""
+"""--web's static site and config.json, and web-config (emulator/web/)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from emulator import web_config
 from emulator.config.cognito import LivePool
 from emulator.config.errors import ConfigError
 from emulator.config.loader import load_service
 from emulator.gateway.http import HttpRequest
-from emulator.web import StaticSite, WebConfig, bind, local_config
+from emulator.web import stack as web_config
+from emulator.web.settings import WebConfig, local_config
+from emulator.web.site import StaticSite, check_folder
 
 REPO = Path(__file__).resolve().parents[2]
 AUTH = REPO / "tests" / "fixtures" / "services" / "auth" / "serverless.yml"
@@ -94,7 +95,7 @@ def test_a_service_without_pools_gets_a_read_only_config() -> None:
 
 def test_a_folder_without_index_html_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"has no index\.html"):
-        bind(tmp_path, "127.0.0.1", 0)
+        check_folder(tmp_path)
 
 
 _TEMPLATE = {
