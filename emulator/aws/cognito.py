@@ -152,7 +152,7 @@ def _sign_up_or_update(idp: Any, *, pool_id: str, client_id: str, username: str,
     """SignUp (the public call an app makes) for a new user; for a known one, set the password
     and the attributes given (admin calls: local pools only)."""
     try:
-        idp.admin_get_user(UserPoolId=pool_id, Username=username)
+        known = idp.admin_get_user(UserPoolId=pool_id, Username=username)["UserAttributes"]
     except idp.exceptions.UserNotFoundException:
         reply = idp.sign_up(ClientId=client_id, Username=username, Password=password,
                             UserAttributes=attributes)
@@ -161,6 +161,8 @@ def _sign_up_or_update(idp: Any, *, pool_id: str, client_id: str, username: str,
         return
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password,
                                 Permanent=True)
-    if attributes:
+    current = {a["Name"]: a["Value"] for a in known}
+    changed = [a for a in attributes if current.get(a["Name"]) != a["Value"]]
+    if changed:
         idp.admin_update_user_attributes(UserPoolId=pool_id, Username=username,
-                                         UserAttributes=attributes)
+                                         UserAttributes=changed)

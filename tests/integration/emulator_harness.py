@@ -53,6 +53,7 @@ class EmulatorProcess:
         self._changed = threading.Condition()
         self.base_url = ""
         self.proc: subprocess.Popen[str] | None = None
+        self._tokens: dict[tuple[str, ...], str] = {}
 
     def start(self, timeout: float = 30) -> EmulatorProcess:
         """Start the emulator and return once it printed its Ready line."""
@@ -110,9 +111,29 @@ class EmulatorProcess:
         with self._changed:
             return "\n".join(self.output)
 
+    def token(self, user: str, *flags: str) -> str:
+        """An ID token of `user` of this emulator's user pool (`python -m emulator token`, which
+        signs the user up on first use), kept for the next call with the same arguments."""
+        key = (user, *flags)
+        if key not in self._tokens:
+            named = ("--stage", "--state-dir")
+            same = [a for i, a in enumerate(self.args)
+                    if a in named or (i > 0 and self.args[i - 1] in named)]
+            made = subprocess.run(
+                [sys.executable, "-m", "emulator", "token", "--config", str(self.config), *same,
+                 "--user", user, *flags], cwd=self.cwd, env=self.env, capture_output=True,
+                text=True, timeout=60, check=False)
+            assert made.returncode == 0, made.stderr
+            self._tokens[key] = made.stdout.strip()
+        return self._tokens[key]
+
     def request(self, method: str, path: str, *, body: bytes | str | dict[str, Any] | None = None,
-                headers: Sequence[tuple[str, str]] = (), timeout: float = 30) -> Reply:
-        """Send one request to `{base_url}{path}` (path may carry a query)."""
+                headers: Sequence[tuple[str, str]] = (), timeout: float = 30,
+                user: str | None = None) -> Reply:
+        """Send one request to `{base_url}{path}` (path may carry a query); `user`: signed in
+        as that user of the service's user pool (its ID token in `Authorization`)."""
+        if user is not None:
+            headers = [*headers, ("Authorization", self.token(user))]
         url = urllib.parse.urlsplit(self.base_url)
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
         data = json.dumps(body).encode() if isinstance(body, dict) else body

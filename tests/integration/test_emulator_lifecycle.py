@@ -52,7 +52,7 @@ def last_line(emu: EmulatorProcess) -> str:
 def test_ctrl_c_says_which_tables_and_items_were_kept_and_where(tmp_path: Path) -> None:
     emu = EmulatorProcess(REVIEW_API, "--state-dir", str(tmp_path)).start()
     for text in ("one", "two"):
-        assert emu.request("POST", "/reviews", body={"review": text}).status == 201
+        assert emu.request("POST", "/reviews", user="alice", body={"review": text}).status == 201
     assert emu.stop(signal.SIGINT) == 0
     snapshot = tmp_path / "review-api-dev-us-east-2.json"
     assert last_line(emu) == (
@@ -63,7 +63,7 @@ def test_ctrl_c_says_which_tables_and_items_were_kept_and_where(tmp_path: Path) 
 
 def test_ctrl_c_with_in_memory_says_nothing_was_saved() -> None:
     emu = EmulatorProcess(REVIEW_API, "--in-memory").start()
-    assert emu.request("POST", "/reviews", body={"review": "gone"}).status == 201
+    assert emu.request("POST", "/reviews", user="alice", body={"review": "gone"}).status == 201
     assert emu.stop(signal.SIGINT) == 0
     assert last_line(emu) == "Stopped. Nothing saved (--in-memory)."
 

@@ -41,13 +41,13 @@ def start(emulators: list[EmulatorProcess], config: Path, *args: str) -> Emulato
 def test_review_api_passes_every_route_under_its_own_role(
         emulators: list[EmulatorProcess]) -> None:
     emu = start(emulators, REVIEW_API)
-    created = emu.request("POST", "/reviews", body={"review": "Fine", "name": "Ada"})
+    created = emu.request("POST", "/reviews", user="alice", body={"review": "Fine", "name": "Ada"})
     assert created.status == 201, created.body
     path = f"/reviews/{created.json()['id']}"
     assert emu.request("GET", "/reviews").status == 200
     assert emu.request("GET", path).status == 200
-    assert emu.request("PUT", path, body={"review": "Better"}).status == 200
-    assert emu.request("DELETE", path).status == 204
+    assert emu.request("PUT", path, user="alice", body={"review": "Better"}).status == 200
+    assert emu.request("DELETE", path, user="alice").status == 204
     assert emu.request("GET", path).status == 404
     assert "IAM:" not in emu.log
 
@@ -90,10 +90,10 @@ def test_review_apis_own_handlers_answer_500_when_delete_is_not_allowed(
     assert line in text
     (tmp_path / "serverless.yml").write_text(text.replace(line, ""))
     emu = start(emulators, tmp_path / "serverless.yml")
-    created = emu.request("POST", "/reviews", body={"review": "Stays", "name": "Ada"})
+    created = emu.request("POST", "/reviews", user="alice", body={"review": "Stays", "name": "Ada"})
     path = f"/reviews/{created.json()['id']}"
     # WHEN it deletes THEN its own error handling answers 500, and the review is still there
-    reply = emu.request("DELETE", path)
+    reply = emu.request("DELETE", path, user="alice")
     assert (reply.status, reply.json()) == (500, {"message": "Internal server error"})
     assert emu.request("GET", path).json()["review"] == "Stays"
     emu.wait_for(DENIED)

@@ -31,7 +31,7 @@ def test_moto_killed_is_logged_restarted_and_keeps_the_data(tmp_path: Path) -> N
     emu = EmulatorProcess(REVIEW_API, "--state-dir", str(tmp_path), "--no-reload").start()
     try:
         emu.wait_for(r"^State: ", timeout=60)
-        created = emu.request("POST", "/reviews", body={"review": "before the crash"})
+        created = emu.request("POST", "/reviews", user="alice", body={"review": "before the crash"})
         assert created.status == 201, emu.log  # journaled: no need to wait for a snapshot
         first = moto_pid(emu)
         endpoint = emu.wait_for(r"^DynamoDB: ").split()[1]
@@ -40,7 +40,8 @@ def test_moto_killed_is_logged_restarted_and_keeps_the_data(tmp_path: Path) -> N
         mark = len(emu.output)
         os.kill(first, signal.SIGKILL)
         with ThreadPoolExecutor(1) as pool:
-            during = pool.submit(emu.request, "POST", "/reviews", body={"review": "meanwhile"})
+            during = pool.submit(emu.request, "POST", "/reviews", user="alice",
+                                 body={"review": "meanwhile"})
             # THEN the console says so at once, and moto comes back on the same endpoint
             line = emu.wait_for(r"moto exited unexpectedly", start=mark)
             assert "signal 9" in line and "restarting" in line
@@ -53,7 +54,7 @@ def test_moto_killed_is_logged_restarted_and_keeps_the_data(tmp_path: Path) -> N
         review = emu.request("GET", f"/reviews/{created.json()['id']}")
         assert review.status == 200, emu.log
         assert review.json()["review"] == "before the crash"
-        assert emu.request("POST", "/reviews", body={"review": "after"}).status == 201
+        assert emu.request("POST", "/reviews", user="alice", body={"review": "after"}).status == 201
         print(restarted)  # the restart time, for the record (pytest -s)
     finally:
         assert emu.stop() == 0

@@ -59,7 +59,8 @@ def test_aws_profile_of_the_shell_breaks_neither_start_nor_reload(
         emulator: EmulatorProcess, service: Path, hostile_shell: dict[str, str]) -> None:
     # WHEN the emulator started from that shell serves a write (once moto read its state)
     emulator.wait_for(r"^State: ", timeout=60)
-    created = emulator.request("POST", "/reviews", body={"review": "from a hostile shell"})
+    created = emulator.request("POST", "/reviews", user="alice",
+                               body={"review": "from a hostile shell"})
     # THEN moto started and serves it
     assert created.status == 201, emulator.log
     # AND moto's process carries nothing of the shell's AWS settings

@@ -42,7 +42,7 @@ def start(emulators: list[EmulatorProcess], *args: str, config: Path = REVIEW_AP
 
 
 def create(emu: EmulatorProcess, text: str) -> str:
-    reply = emu.request("POST", "/reviews", body={"review": text, "name": "Ada"})
+    reply = emu.request("POST", "/reviews", user="alice", body={"review": text, "name": "Ada"})
     assert reply.status == 201, reply.body
     review_id: str = reply.json()["id"]
     return review_id

@@ -24,11 +24,11 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
         emu.wait_for(r"^State: ", timeout=60)
         created = {}
         for i in range(20):
-            reply = emu.request("POST", "/reviews", body={"review": f"review {i}"})
+            reply = emu.request("POST", "/reviews", user="alice", body={"review": f"review {i}"})
             assert reply.status == 201, emu.log
             created[reply.json()["id"]] = f"review {i}"
         deleted = next(iter(created))
-        assert emu.request("DELETE", f"/reviews/{deleted}").status == 204
+        assert emu.request("DELETE", f"/reviews/{deleted}", user="alice").status == 204
         del created[deleted]
         # WHEN the emulator is killed outright right after the last reply (no snapshot since)
         assert emu.proc is not None
