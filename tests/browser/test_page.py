@@ -209,3 +209,26 @@ def test_a_reply_without_the_cors_header_is_shown_as_unreachable(browser: Any, n
     assert any("blocked by CORS policy" in line for line in page.console_lines)
     page.screenshot(path=str(screenshots / "web-cors-failure.png"))
     page.context.close()
+
+
+def test_a_refused_review_and_a_vanished_one_are_told_in_words(
+        browser: Any, site: tuple[EmulatorProcess, str]) -> None:
+    _, url = site
+    page = open_page(browser, url)
+    base = page_config(page)["apiUrl"]
+    sign_up(page, Person.new("Frank"))
+    page.get_by_label("Your review", exact=True).fill("   ")  # the API's 400: only whitespace
+    page.get_by_role("button", name="Post review").click()
+    page.get_by_role("alert").filter(
+        has_text="The review was not accepted: 'review' must not be only whitespace").wait_for()
+    page.get_by_label("Your review", exact=True).fill("Soon gone")
+    page.get_by_role("button", name="Post review").click()
+    page.get_by_text("Review posted.").wait_for()
+    gone = _review(page, "Soon gone").get_attribute("data-id")
+    _review(page, "Soon gone").get_by_role("button", name="Edit").click()
+    assert api(base, "DELETE", f"/reviews/{gone}", id_token(page))[0] == 204  # another tab
+    page.get_by_label("Edit your review", exact=True).fill("Too late")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("alert").filter(has_text="That review no longer exists").wait_for()
+    expect(page.locator(f"#reviews li[data-id='{gone}']")).to_have_count(0)
+    page.context.close()
