@@ -6,6 +6,9 @@ emulator listens on a free port here) and its output compared with the README's.
 run produced, one to one, so a later command uses this run's id and a value that must repeat
 (an id, `createdAt` across an update) must repeat here too. List pages may come in another
 order (DynamoDB's Scan order depends on the ids): their items are compared as a whole.
+A step `NAME=$(command)` (a user's ID token from `python -m emulator token`) prints nothing: its
+output is kept as the shell variable NAME for the later steps, as in one terminal; tokens and
+users' subs differ from run to run too (a sub is an id, paired like the others).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +29,8 @@ pytestmark = pytest.mark.integration
 
 SECTION = "## Walk-through: the API with curl"
 README_BASE = "http://127.0.0.1:3000/dev"
+README_PYTHON = ".venv/bin/python"
+ASSIGNMENT = re.compile(r"([A-Z][A-Z0-9_]*)=\$\((.*)\)", re.DOTALL)
 VARIABLE = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # an id
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"  # createdAt, updatedAt
@@ -97,11 +103,19 @@ def check_page(shown: str, actual: str, pairs: Pairs, items: tuple[list[Any], li
     items[1].extend(page["items"])
 
 
-def run(command: str, base_url: str) -> str:
-    env = {**os.environ, "NO_PROXY": "*", "no_proxy": "*"}  # straight to the local emulator
-    done = subprocess.run(["bash", "-c", command.replace(README_BASE, base_url)], env=env,
-                          text=True, capture_output=True, timeout=60, check=False)
+def run(command: str, base_url: str, variables: dict[str, str]) -> str:
+    """Run one step in the repository (this interpreter for the README's `.venv/bin/python`);
+    `NAME=$(...)` keeps its output in `variables` and prints nothing, as a shell would."""
+    env = {**os.environ, "NO_PROXY": "*", "no_proxy": "*", **variables}  # straight to the emulator
+    assignment = ASSIGNMENT.fullmatch(command)
+    line = assignment.group(2) if assignment else command
+    line = line.replace(README_BASE, base_url).replace(README_PYTHON, sys.executable)
+    done = subprocess.run(["bash", "-c", line], env=env, cwd=REPO, text=True,
+                          capture_output=True, timeout=120, check=False)
     assert done.returncode == 0, f"{command}\n{done.stderr}"
+    if assignment:
+        variables[assignment.group(1)] = done.stdout.strip()
+        return ""
     return done.stdout
 
 
@@ -112,12 +126,13 @@ def test_the_readme_walkthrough_runs_as_written() -> None:
         pytest.skip("curl is not installed")
     section, steps = walkthrough((REPO / "README.md").read_text(encoding="utf-8"))
     assert "-m emulator --in-memory\n" in section  # the walk-through starts on empty tables
-    assert len(steps) >= 9 and all(s.command.startswith("curl ") for s in steps), steps
-    emu = EmulatorProcess(REVIEW_API, "--in-memory").start()
-    pairs, listed = Pairs(), ([], [])
+    assert len(steps) >= 9 and all(s.command.startswith("curl ") or ASSIGNMENT.fullmatch(
+        s.command) for s in steps), steps
+    emu = EmulatorProcess(REVIEW_API, "--in-memory").start(timeout=90)
+    pairs, listed, variables = Pairs(), ([], []), dict[str, str]()
     try:
         for step in steps:
-            actual = run(pairs.translate(step.command), emu.base_url)
+            actual = run(pairs.translate(step.command), emu.base_url, variables)
             if step.output.startswith('{"items": '):
                 check_page(step.output, actual, pairs, listed)
             else:

@@ -42,7 +42,7 @@ def start(emulators: list[EmulatorProcess], *args: str, config: Path = REVIEW_AP
 
 
 def create(emu: EmulatorProcess, text: str) -> str:
-    reply = emu.request("POST", "/reviews", user="alice", body={"review": text, "name": "Ada"})
+    reply = emu.request("POST", "/reviews", user="alice", body={"review": text})
     assert reply.status == 201, reply.body
     review_id: str = reply.json()["id"]
     return review_id
@@ -182,3 +182,36 @@ def test_bad_seed_data_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{seed}: iam-fixture-dev-items[1]: missing key attribute 'id'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- reviews stored before users existed -----------------------------------------------------
+
+LEGACY = REPO / "tests" / "fixtures" / "state" / "legacy-reviews"
+
+
+def test_reviews_from_a_state_file_of_before_users_stay_readable_and_unchangeable(
+        emulators: list[EmulatorProcess], tmp_path: Path) -> None:
+    # GIVEN the snapshot the emulator wrote before reviews had authors (README.md beside it)
+    shutil.copy(LEGACY / "review-api-dev-us-east-2.json", tmp_path)
+    emu = start(emulators, "--state-dir", str(tmp_path))
+    emu.wait_for(r"^State: restored 2 items \(1 table\)")
+    # THEN they are listed and read with the old name as the author's, and no author id
+    listed = emu.request("GET", "/reviews").json()["items"]
+    assert sorted((r["review"], r["author"]["id"], r["author"]["name"]) for r in listed) == [
+        ("Edited once, still before sign-in.", None, "Grace Hopper"),
+        ("The tutorial API, before sign-in existed.", None, "Ada Lovelace")]
+    old = next(r for r in listed if r["author"]["name"] == "Ada Lovelace")
+    assert emu.request("GET", f"/reviews/{old['id']}").json() == old
+    # AND nobody may change or delete them: no user's sub matches a missing author id
+    path = f"/reviews/{old['id']}"
+    for reply in (emu.request("PUT", path, user="alice", body={"review": "Mine now"}),
+                  emu.request("DELETE", path, user="alice")):
+        assert (reply.status, reply.json()) == (
+            403, {"message": "Only the author of a review may change or delete it"})
+    assert emu.request("GET", path).json() == old
+    # AND new reviews are written beside them, with an author
+    created = create(emu, "after sign-in")
+    author = emu.request("GET", f"/reviews/{created}").json()["author"]
+    assert author["id"] is not None
+    listed = emu.request("GET", f"/reviews?author={author['id']}").json()["items"]
+    assert [r["id"] for r in listed] == [created]

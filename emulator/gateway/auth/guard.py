@@ -79,6 +79,7 @@ class Guard:
         self.settings = settings or AuthSettings()
         self.cache: AuthorizerCache[AuthorizerOutput] = cache or AuthorizerCache()
         self.lambdas = LambdaAuthorizer(invoker, self.cache, wait_s=wait_s, new_id=new_id)
+        self.verified: AuthorizerCache[cognito.Claims] = AuthorizerCache()  # user pool tokens
 
     def check(self, route: Route, request: HttpRequest, proxy_event: Mapping[str, Any],
               arn: str, api_keys: tuple[ApiKeyConfig, ...]) -> Decision:
@@ -119,7 +120,7 @@ class Guard:
             return self.lambdas.authorize(config, request, arn, proxy_event)
         pool = self.settings.user_pools.get(config.pool) if config.pool else None
         if pool is not None:
-            return cognito.authorize(config, pool, request)
+            return cognito.authorize(config, pool, request, self.verified)
         if config.kind is AuthorizerKind.AWS_IAM:
             # An unsigned request to an AWS_IAM method gets API Gateway's 403.
             return Verdict(Reply.MISSING_AUTHENTICATION_TOKEN, "denied: aws_iam is not "

@@ -17,6 +17,7 @@ from joserfc.jwk import RSAKey
 from emulator.config.authorizers import AuthorizerConfig, AuthorizerKind
 from emulator.config.cognito import LivePool
 from emulator.gateway.auth import cognito
+from emulator.gateway.auth.cache import AuthorizerCache
 from emulator.gateway.errors import Reply
 from emulator.gateway.http import HttpRequest
 
@@ -102,3 +103,27 @@ def test_scopes_need_an_access_token_carrying_one() -> None:
                  ).reply is None
     assert check(token(token_use="access", scope="reviews/read"), scoped).reply is not None
     assert check(token(), scoped).reply is not None  # an ID token carries no scopes
+
+
+def test_a_verified_token_is_kept_for_the_ttl_but_never_past_its_exp() -> None:
+    clock = [1000.0]
+    cache: AuthorizerCache[cognito.Claims] = AuthorizerCache(now=lambda: clock[0])
+    request = HttpRequest("GET", "/dev/x", (), (("Authorization", token()),), b"")
+    first = cognito.authorize(CONFIG, POOL, request, cache)
+    again = cognito.authorize(CONFIG, POOL, request, cache)
+    assert (first.note, again.note) == ("allow (alice)", "cached allow (alice)")
+    assert first.authorizer == again.authorizer
+    clock[0] += CONFIG.ttl_s  # the authorizer's TTL (300 s by default) has passed
+    assert cognito.authorize(CONFIG, POOL, request, cache).note == "allow (alice)"
+    soon = HttpRequest("GET", "/dev/x", (), (
+        ("Authorization", token(exp=int(time.time()) + 5)),), b"")
+    assert cognito.authorize(CONFIG, POOL, soon, cache).note == "allow (alice)"
+    clock[0] += 6  # past this token's exp, within the TTL: no longer kept
+    assert cache.get((CONFIG.name, POOL.pool_id, soon.header("Authorization"))) is None
+
+
+def test_a_refused_token_is_never_kept() -> None:
+    cache: AuthorizerCache[cognito.Claims] = AuthorizerCache()
+    bad = HttpRequest("GET", "/dev/x", (), (("Authorization", token(key=OTHER_KEY)),), b"")
+    assert cognito.authorize(CONFIG, POOL, bad, cache).reply is Reply.UNAUTHORIZED
+    assert cognito.authorize(CONFIG, POOL, bad, cache).reply is Reply.UNAUTHORIZED
