@@ -122,7 +122,8 @@ def test_review_api_serverless_yml_resolves() -> None:
     assert (config.service, config.stage, config.region) == ("review-api", "dev", "us-east-2")
     assert sorted(config.functions) == ["create", "delete", "get", "list", "update"]
     assert config.functions["list"].handler == "api/reviews.list_reviews"
-    assert config.functions["get"].environment == {"DYNAMODB_TABLE": "review-api-dev"}
+    assert config.functions["get"].environment == {"DYNAMODB_TABLE": "review-api-dev",
+                                                    "DYNAMODB_AUTHOR_INDEX": "byAuthor"}
     assert config.functions["get"].memory_mb == 256
     assert [(r.method, r.resource) for r in config.routes] == [
         ("POST", "/reviews"), ("GET", "/reviews"), ("GET", "/reviews/{id}"),
