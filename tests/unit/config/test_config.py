@@ -130,9 +130,10 @@ def test_review_api_serverless_yml_resolves() -> None:
         ("PUT", "/reviews/{id}"), ("DELETE", "/reviews/{id}")]
     assert all(r.cors == CorsConfig() for r in config.routes)
     assert [(t.logical_id, t.name) for t in config.tables] == [("ReviewsTable", "review-api-dev")]
-    (statement,) = config.iam_statements
-    assert statement["Resource"] == [
-        "arn:aws:dynamodb:us-east-2:123456789012:table/review-api-dev"]
+    table, index = config.iam_statements  # the table's actions; Query on the author index
+    assert table["Resource"] == ["arn:aws:dynamodb:us-east-2:123456789012:table/review-api-dev"]
+    assert index["Resource"] == [
+        "arn:aws:dynamodb:us-east-2:123456789012:table/review-api-dev/index/byAuthor"]
     assert config.unsupported == ()
 
 
