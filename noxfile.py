@@ -123,3 +123,12 @@ def package(session: nox.Session) -> None:
     `nox -s package -- --update-fixture` regenerates tests/fixtures/packaged/."""
     session.install("-e", ".")
     session.run("python", "tools/package_check.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """The web page (web/) in headless Chromium against the emulator (tests/browser; needs a
+    Chromium: Debian's `chromium` package, or $CHROMIUM_PATH; docs/web.md)."""
+    session.install("-e", ".[dev,browser]")
+    session.run("pytest", "tests/browser", "-p", "no:cacheprovider", *session.posargs,
+                env={"BROWSER_TESTS": "required"})

@@ -49,6 +49,8 @@ from emulator.runtime.invoker import Invoker, RuntimeSettings
 from emulator.server import ServerThread
 from emulator.sources.base import SourceSettings
 from emulator.sources.running import EventSources
+from emulator.web.settings import local_config
+from emulator.web.site import check_folder, serve_page
 
 log = logging.getLogger("emulator")
 
@@ -75,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return invoke_cli.main(argv[1:])
     if argv[:1] == ["token"]:
         return _token(argv[1:])
+    if argv[:1] == ["web-config"]:
+        from emulator.web import stack
+
+        return stack.main(argv[1:])
     reset_only = argv[:1] == ["reset"]
     args = build_parser().parse_args(argv[1:] if reset_only else argv)
     setup_logging(args.verbose)
@@ -126,6 +132,7 @@ class _Started:
     moto: MotoServer
     auth: AuthSettings
     keys: KeyRing | None  # None: --no-iam, no signature or role is checked
+    site: ServerThread | None  # --web: the page's port, bound, not serving yet
 
 
 def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
@@ -144,7 +151,9 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}",
               file=sys.stderr)
         return None
+    site: ServerThread | None = None
     try:
+        site = _bind_page(args.web, host, args.web_port)
         warn_about(service, args)
         cli_auth.warn_unrunnable(service, auth)
         cli_auth.warn_unrunnable_http_api(service, auth)
@@ -159,8 +168,10 @@ def _start(args: argparse.Namespace, moto: MotoServer) -> _Started | None:
         runtime = _with_virtualenvs(runtime, service, args)  # moto starts meanwhile
     except BaseException:
         server.stop()
+        if site is not None:
+            site.stop()
         raise
-    return _Started(service, runtime, dynamodb, server, moto, auth, keys)
+    return _Started(service, runtime, dynamodb, server, moto, auth, keys, site)
 
 
 def _serve(args: argparse.Namespace, started: _Started) -> int:
@@ -184,8 +195,9 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         if not args.no_reload:
             hot = _hot_reload(args, service, gateway, invoker, moto=moto, dynamodb=dynamodb,
                               sources=sources)
+        page = _serve_page(started, auth, args.web)
         print_routes(service, server, dynamodb or moto.endpoint, started.auth,
-                     _key_note(service, args, started.keys))
+                     (*_key_note(service, args, started.keys), *page))
         wait_for_signal()
     except KeyboardInterrupt:  # Ctrl-C before the signal handler took over: the same stop
         pass
@@ -195,12 +207,35 @@ def _serve(args: argparse.Namespace, started: _Started) -> int:
         if sources is not None:
             sources.stop()
         server.stop()
+        if started.site is not None:
+            started.site.stop()
         if invoker is not None:
             invoker.close()
         moto.stop()
     flush_logs()
     print(f"Stopped. {_kept(args, started)}", flush=True)
     return 0
+
+
+def _serve_page(started: _Started, auth: AuthSettings, folder: Path | None) -> list[str]:
+    """--web: serve the page with the config.json of this API and its user pool."""
+    if started.site is None or folder is None:
+        return []
+    api_url = _local_url(started.server) + started.service.base_path
+    config = local_config(started.service, api_url, auth.user_pools, started.moto.endpoint)
+    return [serve_page(started.site, folder, config)]
+
+
+def _bind_page(folder: Path | None, host: str, port: int) -> ServerThread | None:
+    """--web: take the page's port now, so a taken one is reported before anything runs."""
+    if folder is None:
+        return None
+    check_folder(folder)
+    try:
+        return ServerThread.bind(host, port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port} for the web page: "
+                          f"{exc.strerror or exc}", key="--web-port") from None
 
 
 def _kept(args: argparse.Namespace, started: _Started) -> str:

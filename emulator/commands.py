@@ -18,6 +18,7 @@ SUBCOMMANDS: tuple[tuple[str, str], ...] = (
     ("invoke", "call one function once, like `serverless invoke local` (invoke --help)"),
     ("reset", "remove this stage's saved tables and handler virtualenvs, and exit"),
     ("token", "print an ID token of a user of a local user pool (token --help)"),
+    ("web-config", "write a web page's config.json from a deployed stack's outputs"),
 )
 CONSOLE_SCRIPT = "review-api-emulator"
 

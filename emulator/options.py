@@ -14,7 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Describe every flag; --help shows them."""
     commands = "\n".join(f"  {name:<7} {line}" for name, line in SUBCOMMANDS)
     p = argparse.ArgumentParser(
-        prog=program(), usage="%(prog)s [invoke | reset | token] [options]",
+        prog=program(), usage="%(prog)s [invoke | reset | token | web-config] [options]",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Serve a Serverless Framework service's http routes like API Gateway (REST\n"
                     "v1 and HTTP API), run its Python handlers like Lambda, on moto (DynamoDB,\n"
@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reset", action="store_true",
                    help="delete the saved tables of this stage before starting (`python -m "
                         "emulator reset` deletes them without starting)")
+    p.add_argument("--web", type=Path, metavar="DIR",
+                   help="also serve the static web page in DIR (e.g. web/) on its own port, so "
+                        "its API and Cognito calls are cross-origin as after deploy; its "
+                        "/config.json names this API and its user pool")
+    p.add_argument("--web-port", type=_port, default=8080, metavar="PORT",
+                   help="the web page's port (default 8080; 0 = any free)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 

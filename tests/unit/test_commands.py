@@ -23,7 +23,7 @@ def test_help_lists_every_subcommand_with_one_line(capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     text = capsys.readouterr().out
-    assert "[invoke | reset | token]" in text
+    assert "[invoke | reset | token | web-config]" in text
     for name, line in commands.SUBCOMMANDS:
         assert f"  {name:<7} {line}\n" in text
 

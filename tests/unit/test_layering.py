@@ -22,6 +22,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "aws": frozenset({"config"}),
     "gateway": frozenset({"config", "runtime"}),
     "sources": frozenset({"config", "runtime", "aws"}),  # runners of non-HTTP events
+    "web": frozenset({"config", "gateway"}),  # --web's static site and its config.json
 }
 PACKAGES = frozenset(ALLOWED)
 TOP = "(top)"
