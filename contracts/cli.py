@@ -240,6 +240,10 @@ def guard_writes(args: argparse.Namespace, url: str) -> None:
 def credentials(the_plan: Plan) -> identities.Credentials | None:
     """The identities' tokens, when the spec protects operations with a token scheme."""
     args, access = the_plan.args, the_plan.model.access
+    reads = ("GET", "HEAD", "OPTIONS")
+    if getattr(args, "read_only", False) and not any(
+            op.partition(" ")[0] in reads for op in access.protected):
+        return None  # a read-only run sends none of the protected operations (all writes)
     emulated = args.base_url is None and args.stack is None
     client_id = None
     try:

@@ -34,9 +34,15 @@ def test_the_notes_fixture_protects_its_writes_with_the_pool() -> None:
     assert access.unsupported() == []
 
 
-def test_the_reviews_spec_declares_no_security_so_identities_do_nothing() -> None:
+def test_the_reviews_spec_protects_its_writes_with_the_user_pool() -> None:
     access = model.load(Path("openapi.yaml")).access
-    assert access.protected == {} and access.token_scheme() is None
+    assert access.protected == {"POST /reviews": ("CognitoUserPool",),
+                                "PUT /reviews/{id}": ("CognitoUserPool",),
+                                "DELETE /reviews/{id}": ("CognitoUserPool",)}
+    assert access.token_scheme() is not None
+
+
+def test_without_a_token_scheme_identities_do_nothing() -> None:
     assert identities.obtain(("alice", "bob"), None, config=Path("serverless.yml"),
                              environ={}) is None
 

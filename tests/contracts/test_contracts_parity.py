@@ -21,12 +21,13 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """The reviews API as it is, and a copy whose create answers 200 instead of 201."""
+    """The reviews API as it is, and a copy whose listing answers 202 instead of 200 (a step
+    parity takes without a token: its writes need the user pool's, and it sends none)."""
     root = tmp_path_factory.mktemp("parity")
     shutil.copytree(REPO / "api", root / "api", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(HERE / "broken", root / "broken", ignore=shutil.ignore_patterns("__pycache__"))
     config = yaml.safe_load((REPO / "serverless.yml").read_text(encoding="utf-8"))
-    config["functions"]["create"]["handler"] = "broken/create_answers_200.create"
+    config["functions"]["list"]["handler"] = "broken/list_answers_202.list_reviews"
     (root / "serverless.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     with target.Emulator(REPO / "serverless.yml") as same, target.Emulator(
         root / "serverless.yml"
@@ -69,7 +70,7 @@ def test_a_different_handler_is_reported_step_by_step(emulators: tuple[str, str]
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("contracts parity FAILED: 9 steps, 1 difference(s)")
-    assert lines[1] == "  create /reviews (POST): status local 201, live 200"
+    assert lines[1] == "  list /reviews (GET): status local 200, live 202"
 
 
 def test_a_prod_stage_is_refused_without_allow_writes() -> None:

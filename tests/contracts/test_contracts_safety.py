@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,8 @@ def test_an_interrupted_run_still_deletes_what_it_created(
 
     monkeypatch.setattr(runner, "run", interrupted_run)
     args = cli.build_parser().parse_args(["--base-url", "http://127.0.0.1:1/dev"])
-    the_plan = cli.Plan(args, seed=1, headers=(), project=project.load(REPO), model=REVIEWS)
+    settings = dataclasses.replace(project.load(REPO), identities=())  # no tokens to obtain
+    the_plan = cli.Plan(args, seed=1, headers=(), project=settings, model=REVIEWS)
 
     with pytest.raises(KeyboardInterrupt):
         cli.execute(the_plan, "http://127.0.0.1:1/dev")
