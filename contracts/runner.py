@@ -216,8 +216,9 @@ def run(options: RunOptions, project: Project, state: RunState) -> RunResult:
     if options.credentials is not None:  # no token in a report, a curl line or JUnit
         redact = options.credentials.redact
         result.output = redact(result.output)
-        result.findings = [Finding(f.check, f.operation, redact(f.message), redact(f.curl))
-                           for f in result.findings]
+        result.findings = [dataclasses.replace(f, message=redact(f.message),
+                                               curl=redact(f.curl))
+                           for f in result.findings]  # the reply stays: its console lines
     # A Ctrl-C that lands in a weakref callback or __del__ is printed and dropped by Python
     # ("Exception ignored in ..."), and the run goes on to the end: it was still interrupted.
     result.exit_code = EXIT_INTERRUPTED if interrupts.seen and exit_code == 0 else exit_code
