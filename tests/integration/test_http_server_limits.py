@@ -160,6 +160,11 @@ def test_past_the_cap_a_client_waits_only_while_every_connection_is_mid_request(
         second = socket.create_connection(address, timeout=WAIT_S)
         first.sendall(b"GET /slow HTTP/1.1\r\n\r\n")  # running
         second.sendall(b"GET /half HTTP/1.1\r\n")  # mid-head
+        deadline = time.monotonic() + WAIT_S
+        while "/slow" not in recorder.paths and time.monotonic() < deadline:
+            time.sleep(0.01)  # the first is running: its handler was called
+        time.sleep(0.3)  # the server has read the second's bytes: no signal says so, and a
+        # connection that has sent nothing yet is idle (and may be closed for a newcomer)
         with socket.create_connection(address, timeout=0.5) as third:  # in the backlog
             third.sendall(b"GET /third HTTP/1.1\r\nConnection: close\r\n\r\n")
             with pytest.raises(TimeoutError):
