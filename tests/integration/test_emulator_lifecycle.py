@@ -74,7 +74,7 @@ def test_help_shows_the_reset_command_and_the_console_script() -> None:
     done = run_cli("--help")
     assert done.returncode == 0
     assert done.stdout.splitlines()[0] == (
-        "usage: python -m emulator [invoke | reset | token] [options]")
+        "usage: python -m emulator [invoke | reset | token | web-config] [options]")
     assert "review-api-emulator" in done.stdout
 
 

@@ -105,10 +105,13 @@ def test_the_developers_key_is_not_subject_to_the_role(
     # developer's credentials are not the functions' role. Any other key is refused.
     emu = start(emulators, MISSING_DELETE)
     client = emu.aws_client("dynamodb", region_name="eu-central-1")
-    client.put_item(TableName="iam-fixture-dev-items", Item={"id": {"S": "b"}})
-    client.delete_item(TableName="iam-fixture-dev-items", Key={"id": {"S": "b"}})
-    assert "Item" not in client.get_item(TableName="iam-fixture-dev-items",
-                                         Key={"id": {"S": "b"}})
+    try:
+        client.put_item(TableName="iam-fixture-dev-items", Item={"id": {"S": "b"}})
+        client.delete_item(TableName="iam-fixture-dev-items", Key={"id": {"S": "b"}})
+        assert "Item" not in client.get_item(TableName="iam-fixture-dev-items",
+                                             Key={"id": {"S": "b"}})
+    finally:
+        client.close()  # no socket left for the garbage collector to warn about
 
 
 def test_a_changed_role_applies_without_a_restart() -> None:
